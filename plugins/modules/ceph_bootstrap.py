@@ -1,0 +1,445 @@
+#!/usr/bin/python
+# Copyright (c) cephkit maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: ceph_bootstrap
+short_description: Bootstrap a new Ceph cluster with cephadm on the first host
+version_added: 0.1.0
+description:
+  - Runs C(cephadm bootstrap) on the host, which creates the first mon and mgr of a new cluster, the admin
+    keyring and C(ceph.conf) in C(/etc/ceph).
+  - On a host that already runs a mon of a cluster it changes nothing and returns that cluster's fsid;
+    a given O(fsid) that differs from the running one is an error.
+  - Secrets never reach a command line. Registry credentials go to cephadm in a 0600
+    C(--registry-json) file that is removed afterwards. The dashboard password is set after the
+    bootstrap through standard input (C(ceph dashboard ac-user-set-password -i -)); the password
+    cephadm generates and logs during the bootstrap is therefore replaced at once.
+author:
+  - cephkit maintainers (@cephkit)
+options:
+  mon_ip:
+    description:
+      - IP address of the first mon. Must be an address of this host; checked before anything runs.
+    type: str
+    required: true
+  cluster_network:
+    description:
+      - Cluster (replication) network in CIDR notation, several separated by commas.
+    type: str
+  registry_url:
+    description:
+      - Registry to log in to before pulling the image. Needs O(registry_username) and O(registry_password).
+    type: str
+  registry_username:
+    description:
+      - User name for O(registry_url).
+    type: str
+  registry_password:
+    description:
+      - Password for O(registry_url). Given to cephadm in a 0600 file, never on the command line.
+    type: str
+  dashboard:
+    description:
+      - Deploy the Ceph dashboard. V(false) passes C(--skip-dashboard).
+    type: bool
+    default: true
+  dashboard_user:
+    description:
+      - Name of the initial dashboard administrator.
+    type: str
+    default: admin
+  dashboard_password:
+    description:
+      - Password of O(dashboard_user). Set after the bootstrap through standard input; the user is not
+        forced to change it at first login.
+      - When not given, a random password is generated, written to a 0600 file on the host, and only
+        the path of that file is returned (RV(dashboard_password_file)).
+    type: str
+  monitoring:
+    description:
+      - Deploy the monitoring stack (prometheus, grafana, alertmanager, node-exporter).
+        V(false) passes C(--skip-monitoring-stack).
+    type: bool
+    default: true
+  firewalld:
+    description:
+      - Let cephadm configure firewalld. V(false) passes C(--skip-firewalld).
+    type: bool
+    default: true
+  pull:
+    description:
+      - Pull the image before the bootstrap. V(false) passes C(--skip-pull) (the image must be on the host).
+    type: bool
+    default: true
+  ssh_user:
+    description:
+      - User cephadm uses to SSH to the hosts of the cluster (cephadm's default is C(root)).
+    type: str
+  allow_fqdn_hostname:
+    description:
+      - Allow a fully qualified host name (C(--allow-fqdn-hostname)).
+    type: bool
+    default: false
+  apply_spec:
+    description:
+      - Path, on the host, of a service spec file applied after the bootstrap (C(--apply-spec)).
+    type: path
+  config:
+    description:
+      - Initial C(ceph.conf) settings. Either sections mapping to options (see the examples)
+        or options alone, which go to C([global]).
+      - Written to a 0600 file given to cephadm as C(--config).
+    type: dict
+  allow_overwrite:
+    description:
+      - Allow cephadm to overwrite C(/etc/ceph/ceph.conf), the admin keyring and C(ceph.pub)
+        (C(--allow-overwrite)). Without it the module refuses when one of them exists.
+    type: bool
+    default: false
+  timeout:
+    description:
+      - Timeout in seconds of every single command the module runs, C(cephadm bootstrap) included.
+    type: int
+    default: 900
+extends_documentation_fragment:
+  - cephkit.cephadm.cephadm
+  - cephkit.cephadm.cephadm.attributes
+attributes:
+  check_mode:
+    support: full
+    details: Validates the input, detects an existing cluster and returns the command that would run.
+  diff_mode:
+    support: none
+  idempotent:
+    support: full
+notes:
+  - Besides the containers cephadm itself starts for the bootstrap, the module starts at most one
+    helper container (to set the dashboard password when the host has no C(ceph) CLI).
+seealso:
+  - module: cephkit.cephadm.ceph_rm_cluster
+  - module: cephkit.cephadm.ceph_orch_host
+'''
+
+EXAMPLES = r'''
+- name: Bootstrap the first host
+  cephkit.cephadm.ceph_bootstrap:
+    mon_ip: 10.89.0.11
+    image: quay.io/ceph/ceph:v16.2.15
+    cluster_network: 10.90.0.0/24
+    monitoring: false
+    config:
+      global:
+        osd_pool_default_size: 2
+  register: boot
+
+- name: With a private registry
+  cephkit.cephadm.ceph_bootstrap:
+    mon_ip: 10.89.0.11
+    fsid: 2c1e4a3c-0b6f-11ef-9a41-525400a1b2c3
+    registry_url: registry.example.com
+    registry_username: ceph
+    registry_password: "{{ vault_registry_password }}"
+    dashboard_password: "{{ vault_dashboard_password }}"
+'''
+
+RETURN = r'''
+fsid:
+  description: fsid of the cluster (the new one, or the one already running on the host). Null in check
+    mode when no O(fsid) was given and no cluster runs.
+  returned: success
+  type: str
+  sample: 2c1e4a3c-0b6f-11ef-9a41-525400a1b2c3
+dashboard_url:
+  description: URL of the dashboard, when it is enabled and known.
+  returned: success
+  type: str
+  sample: https://ceph1:8443/
+dashboard_password_file:
+  description: Path of the 0600 file holding the generated dashboard password; null when O(dashboard_password)
+    was given or the dashboard is off.
+  returned: success
+  type: str
+  sample: /etc/ceph/dashboard.2c1e4a3c-0b6f-11ef-9a41-525400a1b2c3.password
+cmd:
+  description: The cephadm bootstrap command (run, or that would run in check mode); nothing secret is in it.
+  returned: when a bootstrap runs or would run
+  type: list
+  elements: str
+  sample: ["/usr/sbin/cephadm", "--image", "quay.io/ceph/ceph:v16.2.15", "bootstrap", "--mon-ip", "10.89.0.11"]
+stdout:
+  description: Output of cephadm bootstrap, with the generated password masked.
+  returned: when a bootstrap ran
+  type: str
+  sample: "Bootstrap complete."
+cmds:
+  description: Every command the module ran, as argv lists with secrets masked.
+  returned: always
+  type: list
+  elements: list
+  sample: [["/usr/sbin/cephadm", "ls"]]
+containers_started:
+  description: Number of helper containers the module started (and removed) during this call; 0 or 1.
+  returned: always
+  type: int
+  sample: 0
+'''
+
+import json
+import os
+import re
+import secrets
+import typing as t
+import uuid
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import (
+    CephError,
+    CephInputError,
+    CephRunner,
+    PrivateFile,
+    build_args,
+    cephadm_argument_spec,
+    fmt_flag,
+    fmt_flag_if_false,
+    fmt_opt_val,
+    is_local_address,
+    run_module,
+    validate_fsid,
+    validate_ip,
+    validate_network,
+    write_private_file,
+)
+
+OUTPUT_DIR = '/etc/ceph'
+OUTPUT_FILES = ('ceph.conf', 'ceph.client.admin.keyring', 'ceph.pub')
+
+# Declared argument formats of `cephadm bootstrap` (order = argv order).
+BOOTSTRAP_FORMATS = {
+    'mon_ip': fmt_opt_val('--mon-ip'),
+    'fsid': fmt_opt_val('--fsid'),
+    'cluster_network': fmt_opt_val('--cluster-network'),
+    'registry_json': fmt_opt_val('--registry-json'),
+    'dashboard': fmt_flag_if_false('--skip-dashboard'),
+    'dashboard_user': fmt_opt_val('--initial-dashboard-user'),
+    'dashboard_password_noupdate': fmt_flag('--dashboard-password-noupdate'),
+    'monitoring': fmt_flag_if_false('--skip-monitoring-stack'),
+    'firewalld': fmt_flag_if_false('--skip-firewalld'),
+    'pull': fmt_flag_if_false('--skip-pull'),
+    'ssh_user': fmt_opt_val('--ssh-user'),
+    'allow_fqdn_hostname': fmt_flag('--allow-fqdn-hostname'),
+    'apply_spec': fmt_opt_val('--apply-spec'),
+    'config_file': fmt_opt_val('--config'),
+    'allow_overwrite': fmt_flag('--allow-overwrite'),
+}
+BOOTSTRAP_ORDER = list(BOOTSTRAP_FORMATS)
+
+
+def password_file(fsid: str) -> str:
+    return os.path.join(OUTPUT_DIR, 'dashboard.%s.password' % fsid)
+
+
+def config_ini(config: dict[str, t.Any]) -> str:
+    """Render the ``config`` option as an ini file."""
+    if all(isinstance(v, dict) for v in config.values()):
+        sections = config
+    elif any(isinstance(v, dict) for v in config.values()):
+        raise CephInputError(
+            'config mixes sections and options: expected either {section: {option: value}} or '
+            '{option: value} (for [global])'
+        )
+    else:
+        sections = {'global': config}
+    lines: list[str] = []
+    for section, options in sections.items():
+        lines.append('[%s]' % section)
+        for key, value in options.items():
+            if isinstance(value, (dict, list)) or value is None:
+                raise CephInputError(
+                    'config: %s/%s has value %r: expected a string, number or boolean' % (section, key, value)
+                )
+            text = ('true' if value else 'false') if isinstance(value, bool) else str(value)
+            if '\n' in text or '\n' in str(key):
+                raise CephInputError('config: %s/%s contains a newline' % (section, key))
+            lines.append('%s = %s' % (key, text))
+    return '\n'.join(lines) + '\n'
+
+
+def validate(params: dict[str, t.Any]) -> None:
+    validate_fsid(params['fsid'])
+    mon_ip = validate_ip(params['mon_ip'], 'mon_ip')
+    if not is_local_address(mon_ip):
+        raise CephInputError(
+            'mon_ip %s is not an address of this host: expected one of the addresses of its interfaces' % mon_ip
+        )
+    if params['cluster_network']:
+        validate_network(params['cluster_network'], 'cluster_network')
+    registry = [params['registry_url'], params['registry_username'], params['registry_password']]
+    if any(registry) and not all(registry):
+        raise CephInputError(
+            'registry_url, registry_username and registry_password go together: give all three or none'
+        )
+    if params['dashboard_password'] is not None and not params['dashboard']:
+        raise CephInputError('dashboard_password is given but dashboard is false')
+    if params['dashboard_password'] is not None and not params['dashboard_password']:
+        raise CephInputError('dashboard_password is empty: expected a non-empty password')
+    if params['apply_spec'] and not os.path.isfile(params['apply_spec']):
+        raise CephInputError('apply_spec %r is not a file on this host' % params['apply_spec'])
+    if params['config'] is not None:
+        config_ini(params['config'])
+    if params['ssh_user'] is not None and not re.match(r'^[a-z_][a-z0-9_.-]*$', params['ssh_user']):
+        raise CephInputError('ssh_user %r is not a user name' % params['ssh_user'])
+
+
+def running_clusters(runner: CephRunner) -> list[str]:
+    """fsids of the clusters that have a mon on this host."""
+    return sorted(
+        {
+            str(d['fsid'])
+            for d in runner.cephadm_ls()
+            if d.get('style') == 'cephadm:v1' and str(d.get('name', '')).startswith('mon.') and d.get('fsid')
+        }
+    )
+
+
+def dashboard_url(runner: CephRunner) -> str | None:
+    try:
+        services = runner.ceph_json(['mgr', 'services'])
+    except CephError:
+        return None
+    url = services.get('dashboard') if isinstance(services, dict) else None
+    return str(url) if url else None
+
+
+def mask_output(text: str) -> str:
+    return re.sub(r'(?im)^(\s*Password:\s*)\S+', r'\1********', text)
+
+
+def bootstrap(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
+    params = module.params
+    result: dict[str, t.Any] = {'changed': False, 'dashboard_url': None, 'dashboard_password_file': None}
+
+    existing = running_clusters(runner)
+    if existing:
+        if params['fsid'] and params['fsid'] not in existing:
+            raise CephError(
+                'this host already runs cluster %s; the fsid given (%s) differs: remove that cluster '
+                'first (ceph_rm_cluster) or give its fsid' % (', '.join(existing), params['fsid']),
+                fsid=existing[0],
+            )
+        if len(existing) > 1 and not params['fsid']:
+            raise CephError('this host runs mons of several clusters (%s): give fsid' % ', '.join(existing))
+        fsid = params['fsid'] or existing[0]
+        runner.fsid = fsid
+        result['fsid'] = fsid
+        if params['dashboard']:
+            if os.path.exists(password_file(fsid)):
+                result['dashboard_password_file'] = password_file(fsid)
+            if not module.check_mode:
+                result['dashboard_url'] = dashboard_url(runner)
+        return result
+
+    if not params['allow_overwrite']:
+        present = [os.path.join(OUTPUT_DIR, f) for f in OUTPUT_FILES if os.path.exists(os.path.join(OUTPUT_DIR, f))]
+        if present:
+            raise CephError(
+                'no cluster runs on this host but %s exist(s): remove them or set allow_overwrite=true'
+                % ', '.join(present)
+            )
+
+    fsid = params['fsid'] or (None if module.check_mode else str(uuid.uuid4()))
+    values = dict(params)
+    values['fsid'] = fsid
+    values['dashboard_user'] = params['dashboard_user'] if params['dashboard'] else None
+    values['dashboard_password_noupdate'] = bool(params['dashboard'])
+    values['registry_json'] = '<0600 registry file>' if params['registry_url'] else None
+    values['config_file'] = '<0600 config file>' if params['config'] is not None else None
+    result['changed'] = True
+    result['fsid'] = fsid
+
+    if module.check_mode:
+        result['cmd'] = runner.masked(
+            runner.cephadm_argv(['bootstrap', *build_args(BOOTSTRAP_FORMATS, BOOTSTRAP_ORDER, values)], with_image=True)
+        )
+        return result
+
+    registry = json.dumps(
+        {
+            'url': params['registry_url'],
+            'username': params['registry_username'],
+            'password': params['registry_password'],
+        }
+    )
+    with (
+        PrivateFile(registry, '.json') as registry_path,
+        PrivateFile(config_ini(params['config'] or {}), '.conf') as config_path,
+    ):
+        if params['registry_url']:
+            values['registry_json'] = registry_path
+        if params['config'] is not None:
+            values['config_file'] = config_path
+        argv = runner.cephadm_argv(
+            ['bootstrap', *build_args(BOOTSTRAP_FORMATS, BOOTSTRAP_ORDER, values)], with_image=True
+        )
+        res = runner.run(argv)
+    result['cmd'] = res.argv
+    output = mask_output(res.stdout + res.stderr)
+    result['stdout'] = output
+    runner.fsid = fsid
+    runner.forget_cephadm_ls()
+
+    if params['dashboard']:
+        password = params['dashboard_password']
+        if password is None:
+            password = secrets.token_urlsafe(18)
+            runner.add_secret(password)
+            write_private_file(password_file(str(fsid)), password + '\n')
+            result['dashboard_password_file'] = password_file(str(fsid))
+        runner.ceph(
+            ['dashboard', 'ac-user-set-password', params['dashboard_user'], '--force-password', '-i', '-'],
+            data=password,
+        )
+        match = re.search(r'URL:\s*(\S+)', output)
+        result['dashboard_url'] = match.group(1) if match else dashboard_url(runner)
+    return result
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec=cephadm_argument_spec(
+            mon_ip={'type': 'str', 'required': True},
+            cluster_network={'type': 'str'},
+            registry_url={'type': 'str'},
+            registry_username={'type': 'str'},
+            registry_password={'type': 'str', 'no_log': True},
+            dashboard={'type': 'bool', 'default': True},
+            dashboard_user={'type': 'str', 'default': 'admin'},
+            dashboard_password={'type': 'str', 'no_log': True},
+            monitoring={'type': 'bool', 'default': True},
+            firewalld={'type': 'bool', 'default': True},
+            pull={'type': 'bool', 'default': True},
+            ssh_user={'type': 'str'},
+            allow_fqdn_hostname={'type': 'bool', 'default': False},
+            apply_spec={'type': 'path'},
+            config={'type': 'dict'},
+            allow_overwrite={'type': 'bool', 'default': False},
+            timeout={'type': 'int', 'default': 900},
+        ),
+        supports_check_mode=True,
+    )
+    try:
+        validate(module.params)
+    except CephError as exc:
+        module.fail_json(**exc.fail_kwargs())
+    runner = CephRunner(
+        module, secrets=[module.params['registry_password'] or '', module.params['dashboard_password'] or '']
+    )
+    run_module(module, lambda r: bootstrap(module, r), runner=runner)
+
+
+if __name__ == '__main__':
+    main()

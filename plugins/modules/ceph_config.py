@@ -1,0 +1,274 @@
+#!/usr/bin/python
+# Copyright (c) cephkit maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: ceph_config
+short_description: Set or remove an option in the Ceph configuration database
+version_added: 0.1.0
+description:
+  - Sets (C(ceph config set)) or removes (C(ceph config rm)) one option for one section, optionally
+    with a mask such as C(osd/host:ceph1) or C(osd/class:ssd).
+  - The wanted value is compared with C(ceph config dump) the way Ceph stores it (sizes in bytes,
+    C(1K) as 1000 for integers, booleans as C(true)/C(false), numbers as numbers), so a second run
+    with the same value in another spelling reports no change.
+  - Runs on an admin host of the cluster.
+author:
+  - cephkit maintainers (@cephkit)
+options:
+  who:
+    description:
+      - The section, optionally with masks, for example V(global), V(mon), V(osd), V(osd.3),
+        V(client.rgw.default), V(osd/host:ceph1), V(osd/class:ssd).
+    type: str
+    required: true
+  option:
+    description:
+      - The option name, for example V(osd_memory_target) or V(mgr/dashboard/ssl_server_port).
+    type: str
+    required: true
+  value:
+    description:
+      - The value. Required with O(state=present).
+      - Booleans and numbers are accepted and stored as Ceph spells them.
+    type: raw
+  state:
+    description:
+      - V(present) sets the value, V(absent) removes the option from that section and mask.
+    type: str
+    choices: [present, absent]
+    default: present
+extends_documentation_fragment:
+  - cephkit.cephadm.cephadm
+  - cephkit.cephadm.cephadm.attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  idempotent:
+    support: full
+seealso:
+  - module: cephkit.cephadm.ceph_cluster_info
+'''
+
+EXAMPLES = r'''
+- name: Limit OSD memory on one host
+  cephkit.cephadm.ceph_config:
+    who: osd/host:ceph1
+    option: osd_memory_target
+    value: 1G
+
+- name: Lower the mon free-space warning for a lab
+  cephkit.cephadm.ceph_config:
+    who: mon
+    option: mon_data_avail_warn
+    value: 10
+
+- name: Remove a setting
+  cephkit.cephadm.ceph_config:
+    who: osd/host:ceph1
+    option: osd_memory_target
+    state: absent
+'''
+
+RETURN = r'''
+who:
+  description: The section and mask, as given.
+  returned: success
+  type: str
+  sample: osd/host:ceph1
+option:
+  description: The option name.
+  returned: success
+  type: str
+  sample: osd_memory_target
+value:
+  description: The value as Ceph stores it after the call (predicted in check mode); null when absent.
+  returned: success
+  type: str
+  sample: "1073741824"
+previous_value:
+  description: The value Ceph stored before the call; null when the option was not set there.
+  returned: success
+  type: str
+  sample: null
+diff:
+  description: Value before and after.
+  returned: when diff mode is on
+  type: dict
+  sample: {"before": {"osd/host:ceph1": {"osd_memory_target": null}}, "after": {"osd/host:ceph1": {"osd_memory_target": "1073741824"}}}
+cmds:
+  description: Every command the module ran, as argv lists with secrets masked.
+  returned: always
+  type: list
+  elements: list
+  sample: [["/usr/bin/ceph", "config", "dump", "--format", "json"]]
+containers_started:
+  description: Number of helper containers the module started (and removed) during this call; 0 or 1.
+  returned: always
+  type: int
+  sample: 0
+'''
+
+import re
+import typing as t
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import (
+    CephError,
+    CephInputError,
+    CephRunner,
+    cephadm_argument_spec,
+    run_module,
+    validate_fsid,
+)
+
+_WHO_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_.-]*(/[A-Za-z_-]+:[^/\s]+)*$')
+_OPTION_RE = re.compile(r'^[A-Za-z0-9_][A-Za-z0-9_./-]*$')
+_SI = {'': 0, 'K': 3, 'M': 6, 'G': 9, 'T': 12, 'P': 15, 'E': 18}
+_IEC = {'': 0, 'B': 0, 'K': 10, 'M': 20, 'G': 30, 'T': 40, 'P': 50, 'E': 60}
+
+
+def split_who(who: str) -> tuple[str, frozenset[str]]:
+    """``osd/host:ceph1`` -> (``osd``, {``host:ceph1``})."""
+    parts = who.split('/')
+    return parts[0], frozenset(p for p in parts[1:] if p)
+
+
+def to_text(value: t.Any) -> str:
+    if isinstance(value, bool):
+        return 'true' if value else 'false'
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def normalize(value: str, opt_type: str) -> str:
+    """Value as Ceph's ``Option::parse_value`` stores it; unchanged when unknown or unparsable."""
+    text = value.strip()
+    try:
+        if opt_type == 'bool':
+            low = text.lower()
+            if low in ('true', 'false'):
+                return low
+            return 'true' if int(text) else 'false'
+        if opt_type in ('int', 'uint'):
+            match = re.match(r'^([+-]?\d+)([KMGTPE]?)$', text)
+            if match:
+                return str(int(match.group(1)) * 10 ** _SI[match.group(2)])
+        if opt_type == 'size':
+            match = re.match(r'^(\d+)(?:([KMGTPE])i?|(B))?$', text)
+            if match:
+                unit = match.group(2) or match.group(3) or ''
+                return str(int(match.group(1)) * 2 ** _IEC[unit])
+        if opt_type == 'float':
+            return repr(float(text))
+    except ValueError:
+        return text
+    return text
+
+
+def same(current: str, wanted: str, opt_type: str) -> bool:
+    if normalize(current, opt_type) == normalize(wanted, opt_type):
+        return True
+    if opt_type in ('float', 'secs', 'millisecs'):
+        try:
+            return float(current) == float(wanted)
+        except ValueError:
+            return False
+    return False
+
+
+def find_entry(dump: t.Any, who: str, option: str) -> dict[str, t.Any] | None:
+    section, masks = split_who(who)
+    for entry in dump if isinstance(dump, list) else []:
+        if entry.get('name') != option or entry.get('section') != section:
+            continue
+        if frozenset(p for p in str(entry.get('mask', '')).split('/') if p) == masks:
+            return dict(entry)
+    return None
+
+
+def option_type(runner: CephRunner, option: str) -> str:
+    res = runner.ceph(['config', 'help', option, '--format', 'json'], check=False)
+    if res.rc != 0:
+        raise CephInputError(
+            'option %r is not known to this cluster (ceph config help: %s)'
+            % (option, res.stderr.strip() or res.stdout.strip())
+        )
+    data = res.json()
+    return str(data.get('type', 'str')) if isinstance(data, dict) else 'str'
+
+
+def validate(params: dict[str, t.Any]) -> None:
+    validate_fsid(params['fsid'])
+    if not _WHO_RE.match(params['who']):
+        raise CephInputError(
+            'who %r is not a config section: expected a name such as "global", "osd", "osd.3" '
+            'or "osd/host:ceph1" (masks as /type:value)' % params['who']
+        )
+    if not _OPTION_RE.match(params['option']):
+        raise CephInputError(
+            'option %r is not an option name: expected letters, digits, "_" and "/"' % params['option']
+        )
+    if params['state'] == 'present' and (params['value'] is None or isinstance(params['value'], (dict, list))):
+        raise CephInputError(
+            'value %r is not usable with state=present: expected a string, number or boolean' % (params['value'],)
+        )
+
+
+def manage(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
+    params = module.params
+    who, option, state = params['who'], params['option'], params['state']
+    entry = find_entry(runner.ceph_json(['config', 'dump']), who, option)
+    before = None if entry is None else str(entry.get('value', ''))
+    result: dict[str, t.Any] = {'changed': False, 'who': who, 'option': option, 'previous_value': before}
+    after: str | None
+    if state == 'present':
+        wanted = to_text(params['value'])
+        opt_type = option_type(runner, option)
+        if before is not None and same(before, wanted, opt_type):
+            after = before
+        else:
+            after = normalize(wanted, opt_type)
+            result['changed'] = True
+            if not module.check_mode:
+                runner.ceph(['config', 'set', who, option, wanted])
+                entry = find_entry(runner.ceph_json(['config', 'dump']), who, option)
+                after = None if entry is None else str(entry.get('value', ''))
+    else:
+        after = None
+        if before is not None:
+            result['changed'] = True
+            if not module.check_mode:
+                runner.ceph(['config', 'rm', who, option])
+    result['value'] = after
+    if module._diff:
+        result['diff'] = {'before': {who: {option: before}}, 'after': {who: {option: after}}}
+    return result
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec=cephadm_argument_spec(
+            who={'type': 'str', 'required': True},
+            option={'type': 'str', 'required': True},
+            value={'type': 'raw'},
+            state={'type': 'str', 'choices': ['present', 'absent'], 'default': 'present'},
+        ),
+        supports_check_mode=True,
+    )
+    try:
+        validate(module.params)
+    except CephError as exc:
+        module.fail_json(**exc.fail_kwargs())
+    run_module(module, lambda runner: manage(module, runner))
+
+
+if __name__ == '__main__':
+    main()

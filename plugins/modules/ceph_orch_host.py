@@ -1,0 +1,292 @@
+#!/usr/bin/python
+# Copyright (c) cephkit maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: ceph_orch_host
+short_description: Add, relabel, drain or remove a host of a cephadm-managed Ceph cluster
+version_added: 0.1.0
+description:
+  - Manages one host in the cephadm orchestrator (C(ceph orch host ...)). It adds it with its address
+    and labels, changes its address with C(set-addr), adds or removes labels, drains it, or removes it.
+  - Runs on an admin host of the cluster (one with C(/etc/ceph/ceph.conf) and the admin keyring).
+  - The new host must already accept the cluster's SSH key (C(ceph cephadm get-pub-key)).
+author:
+  - cephkit maintainers (@cephkit)
+options:
+  name:
+    description:
+      - Host name, as the host itself reports it (C(hostname)).
+    type: str
+    required: true
+  address:
+    description:
+      - IP address (or resolvable name) cephadm uses to reach the host.
+      - When the host exists with another address, the address is changed with C(ceph orch host set-addr).
+      - When not given, a new host is added without one (cephadm resolves the name) and an existing
+        host keeps its address.
+    type: str
+  labels:
+    description:
+      - Labels of the host. No spaces or commas.
+      - See O(labels_mode) for what happens to labels the host has and this list lacks.
+    type: list
+    elements: str
+  labels_mode:
+    description:
+      - V(add) adds the missing labels and keeps the others.
+      - V(exact) also removes the labels that are not in O(labels) (C(_no_schedule), set by a drain,
+        is kept while O(state=drained)).
+    type: str
+    choices: [add, exact]
+    default: add
+  state:
+    description:
+      - V(present) the host is in the cluster with the address and labels given.
+      - V(drained) the host is in the cluster and drained (C(ceph orch host drain)), so that cephadm
+        removes its daemons and schedules none there (label C(_no_schedule)).
+      - V(absent) the host is not in the cluster.
+    type: str
+    choices: [present, absent, drained]
+    default: present
+  force:
+    description:
+      - With O(state=absent), remove the host even though daemons are still on it
+        (C(ceph orch host rm --force)). Those daemons are lost to the cluster.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - cephkit.cephadm.cephadm
+  - cephkit.cephadm.cephadm.attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  idempotent:
+    support: full
+seealso:
+  - module: cephkit.cephadm.ceph_cluster_info
+'''
+
+EXAMPLES = r'''
+- name: Add a host with labels
+  cephkit.cephadm.ceph_orch_host:
+    name: ceph2
+    address: 10.89.0.12
+    labels: [mon, osd]
+
+- name: Make the labels exactly these
+  cephkit.cephadm.ceph_orch_host:
+    name: ceph2
+    labels: [osd]
+    labels_mode: exact
+
+- name: Drain a host before taking it out
+  cephkit.cephadm.ceph_orch_host:
+    name: ceph3
+    state: drained
+
+- name: Remove a host (refused while daemons remain on it)
+  cephkit.cephadm.ceph_orch_host:
+    name: ceph3
+    state: absent
+'''
+
+RETURN = r'''
+host:
+  description: The host as the orchestrator sees it after the call (predicted in check mode); empty when absent.
+  returned: success
+  type: dict
+  contains:
+    name:
+      description: Host name.
+      type: str
+      sample: ceph2
+    addr:
+      description: Address.
+      type: str
+      sample: 10.89.0.12
+    labels:
+      description: Labels, sorted.
+      type: list
+      elements: str
+      sample: [mon, osd]
+    status:
+      description: Orchestrator status of the host (empty when fine, C(offline), C(maintenance)).
+      type: str
+      sample: ""
+daemons:
+  description: Daemons the orchestrator still places on the host (for V(drained) and V(absent)).
+  returned: when O(state) is V(drained) or V(absent)
+  type: list
+  elements: str
+  sample: [crash.ceph3, osd.2]
+diff:
+  description: Host before and after.
+  returned: when diff mode is on
+  type: dict
+  sample: {"before": {"name": "ceph2", "addr": "10.89.0.12", "labels": []}, "after": {"name": "ceph2", "addr": "10.89.0.12", "labels": ["osd"]}}
+cmds:
+  description: Every command the module ran, as argv lists with secrets masked.
+  returned: always
+  type: list
+  elements: list
+  sample: [["/usr/bin/ceph", "orch", "host", "ls", "--format", "json"]]
+containers_started:
+  description: Number of helper containers the module started (and removed) during this call; 0 or 1.
+  returned: always
+  type: int
+  sample: 0
+'''
+
+import typing as t
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import (
+    CephError,
+    CephInputError,
+    CephRunner,
+    cephadm_argument_spec,
+    run_module,
+    validate_fsid,
+    validate_hostname,
+    validate_label,
+)
+
+NO_SCHEDULE = '_no_schedule'
+
+
+def validate(params: dict[str, t.Any]) -> None:
+    validate_fsid(params['fsid'])
+    validate_hostname(params['name'])
+    if params['address'] is not None and not params['address'].strip():
+        raise CephInputError('address %r is empty: expected an IP address or a resolvable name' % params['address'])
+    for label in params['labels'] or []:
+        validate_label(label)
+    if params['state'] == 'absent' and (params['labels'] or params['address']):
+        raise CephInputError('labels and address are not used with state=absent: remove them from the task')
+
+
+def host_view(host: dict[str, t.Any] | None) -> dict[str, t.Any]:
+    if not host:
+        return {}
+    return {
+        'name': host.get('hostname', ''),
+        'addr': host.get('addr', ''),
+        'labels': sorted(host.get('labels') or []),
+        'status': host.get('status', ''),
+    }
+
+
+def find_host(runner: CephRunner, name: str) -> dict[str, t.Any] | None:
+    for host in runner.ceph_json(['orch', 'host', 'ls']) or []:
+        if host.get('hostname') == name:
+            return dict(host)
+    return None
+
+
+def host_daemons(runner: CephRunner, name: str) -> list[str]:
+    daemons = runner.ceph_json(['orch', 'ps', name]) or []
+    return sorted('%s.%s' % (d.get('daemon_type'), d.get('daemon_id')) for d in daemons if d.get('hostname') == name)
+
+
+def plan(params: dict[str, t.Any], current: dict[str, t.Any]) -> tuple[list[list[str]], dict[str, t.Any]]:
+    """Commands that bring the host to the wanted state, and the predicted host."""
+    name = params['name']
+    state = params['state']
+    wanted = sorted(set(params['labels'] or []))
+    cmds: list[list[str]] = []
+    after = dict(current) if current else {'name': name, 'addr': params['address'] or name, 'labels': [], 'status': ''}
+    if not current:
+        add = ['orch', 'host', 'add', name]
+        if params['address']:
+            add.append(params['address'])
+        cmds.append(add)
+    elif params['address'] and current.get('addr') != params['address']:
+        cmds.append(['orch', 'host', 'set-addr', name, params['address']])
+        after['addr'] = params['address']
+    have = set(after['labels'])
+    for label in wanted:
+        if label not in have:
+            cmds.append(['orch', 'host', 'label', 'add', name, label])
+    labels = set(have) | set(wanted)
+    if params['labels_mode'] == 'exact' and params['labels'] is not None:
+        keep = set(wanted) | ({NO_SCHEDULE} if state == 'drained' else set())
+        for label in sorted(have - keep):
+            cmds.append(['orch', 'host', 'label', 'rm', name, label])
+        labels = labels & keep
+    if state == 'drained' and NO_SCHEDULE not in labels:
+        cmds.append(['orch', 'host', 'drain', name])
+        labels.add(NO_SCHEDULE)
+    after['labels'] = sorted(labels)
+    return cmds, after
+
+
+def manage(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
+    params = module.params
+    name = params['name']
+    current = host_view(find_host(runner, name))
+    result: dict[str, t.Any] = {'changed': False}
+    before_diff = {k: v for k, v in current.items() if k != 'status'}
+
+    if params['state'] == 'absent':
+        if not current:
+            result.update(host={}, daemons=[])
+        else:
+            daemons = host_daemons(runner, name)
+            result['daemons'] = daemons
+            if daemons and not params['force']:
+                raise CephError(
+                    'host %s still runs %d daemon(s) (%s): drain it first (state=drained) or set '
+                    'force=true to remove it anyway' % (name, len(daemons), ', '.join(daemons)),
+                    daemons=daemons,
+                )
+            if not module.check_mode:
+                rm = ['orch', 'host', 'rm', name] + (['--force'] if params['force'] else [])
+                runner.ceph(rm)
+            result.update(changed=True, host={})
+        if module._diff:
+            result['diff'] = {'before': before_diff, 'after': {}}
+        return result
+
+    cmds, after = plan(params, current)
+    if cmds:
+        result['changed'] = True
+        if not module.check_mode:
+            for cmd in cmds:
+                runner.ceph(cmd)
+            after = host_view(find_host(runner, name)) or after
+    result['host'] = after
+    if params['state'] == 'drained':
+        result['daemons'] = host_daemons(runner, name) if current else []
+    if module._diff:
+        result['diff'] = {'before': before_diff, 'after': {k: v for k, v in after.items() if k != 'status'}}
+    return result
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec=cephadm_argument_spec(
+            name={'type': 'str', 'required': True},
+            address={'type': 'str'},
+            labels={'type': 'list', 'elements': 'str'},
+            labels_mode={'type': 'str', 'choices': ['add', 'exact'], 'default': 'add'},
+            state={'type': 'str', 'choices': ['present', 'absent', 'drained'], 'default': 'present'},
+            force={'type': 'bool', 'default': False},
+        ),
+        supports_check_mode=True,
+    )
+    try:
+        validate(module.params)
+    except CephError as exc:
+        module.fail_json(**exc.fail_kwargs())
+    run_module(module, lambda runner: manage(module, runner))
+
+
+if __name__ == '__main__':
+    main()

@@ -38,7 +38,7 @@ echo
 
 listing=$(tar -tzf "$tarball")
 # Nothing that is only for development may ship.
-bad=$(grep -E '^(\./)?(\.venv|\.build|\.cache|\.lab|\.git/|\.ci/|lab/|hack/|requirements/|tests/output/|collections/|Makefile$|pyproject\.toml$)|__pycache__|\.pyc$|\.tar\.gz$' <<<"$listing" || true)
+bad=$(grep -E '^(\./)?(\.venv|\.build|\.cache|\.lab|\.git/|\.ci/|lab/|hack/|requirements/|tests/output/|tests/lab/|collections/|Makefile$|pyproject\.toml$)|__pycache__|\.pyc$|\.tar\.gz$' <<<"$listing" || true)
 if [[ -n "$bad" ]]; then
     echo "build: the tarball carries development-only files:" >&2
     echo "$bad" >&2

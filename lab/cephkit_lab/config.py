@@ -1,0 +1,169 @@
+"""Settings of a lab instance, read from the environment."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import ipaddress
+import os
+from pathlib import Path
+
+CEPH_RELEASE = "16.2.15"
+DEBIAN_SUITE = "bookworm"
+
+# Packages of the Ceph image (Debian's Ceph Pacific build).
+CEPH_IMAGE_PACKAGES = (
+    "ceph-common",
+    "ceph-base",
+    "ceph-mon",
+    "ceph-mgr",
+    "ceph-osd",
+    "ceph-mgr-cephadm",
+    "ceph-mgr-dashboard",
+    "ceph-mgr-modules-core",
+    "cephadm",
+    "lvm2",
+    "udev",
+    "python3-execnet",
+)
+# The cephadm mgr module needs remoto, which Debian does not package.
+CEPH_IMAGE_PIP = ("remoto==1.2.1",)
+
+# A "fresh server": systemd, sshd and python3, nothing the roles install.
+HOST_IMAGE_PACKAGES = (
+    "systemd",
+    "systemd-sysv",
+    "dbus",
+    "openssh-server",
+    "python3",
+    "iproute2",
+    "procps",
+    "kmod",
+)
+
+# What the package repository on the lab network serves (with dependencies):
+# everything the collection's roles install on a Debian host.
+REPO_PACKAGES = (
+    "podman",
+    "runc",
+    "catatonit",
+    "lvm2",
+    "chrony",
+    "cephadm",
+    "ceph-common",
+    "python3-apt",
+    "python3-packaging",
+    "gnupg",
+    "ca-certificates",
+)
+
+# Bump to rebuild every cached artifact after a change of the recipes.
+RECIPE_VERSION = "2"
+
+LABEL = "org.cephkit.lab"
+DEFAULT_SUBNET = "10.89.77.0/24"
+
+
+def recipe_hash(*parts: object) -> str:
+    """A short, stable hash of the inputs of a build step."""
+    digest = hashlib.sha256(repr((RECIPE_VERSION, *parts)).encode()).hexdigest()
+    return digest[:12]
+
+
+def _repo_root() -> Path:
+    return Path(__file__).resolve().parents[2]
+
+
+@dataclasses.dataclass(frozen=True)
+class LabConfig:
+    """One lab instance: its name, size and addresses."""
+
+    name: str = "cephkit-lab"
+    hosts: int = 3
+    disks: int = 2
+    disk_size: str = "10G"
+    subnet: ipaddress.IPv4Network = dataclasses.field(default_factory=lambda: ipaddress.IPv4Network(DEFAULT_SUBNET))
+    root: Path = dataclasses.field(default_factory=_repo_root)
+
+    @classmethod
+    def from_env(cls) -> LabConfig:
+        env = os.environ
+        cfg = cls(
+            name=env.get("LAB_NAME", cls.name),
+            hosts=int(env.get("LAB_HOSTS", str(cls.hosts))),
+            disks=int(env.get("LAB_DISKS", str(cls.disks))),
+            disk_size=env.get("LAB_DISK_SIZE", cls.disk_size),
+            subnet=ipaddress.IPv4Network(env.get("LAB_SUBNET", DEFAULT_SUBNET)),
+        )
+        cfg.validate()
+        return cfg
+
+    def validate(self) -> None:
+        if not self.name.replace("-", "").isalnum() or not self.name[0].isalpha():
+            raise ValueError(f"LAB_NAME={self.name!r}: expected letters, digits and dashes, starting with a letter")
+        if not 1 <= self.hosts <= 9:
+            raise ValueError(f"LAB_HOSTS={self.hosts}: expected 1 to 9")
+        if not 0 <= self.disks <= 6:
+            raise ValueError(f"LAB_DISKS={self.disks}: expected 0 to 6")
+        if self.subnet.num_addresses < 32:
+            raise ValueError(f"LAB_SUBNET={self.subnet}: expected a /27 or larger")
+
+    # Places on disk.
+    @property
+    def lab_dir(self) -> Path:
+        return self.root / ".lab"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.lab_dir / "cache"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.lab_dir / self.name
+
+    @property
+    def inventory_path(self) -> Path:
+        return self.state_dir / "inventory.yml"
+
+    @property
+    def ssh_key(self) -> Path:
+        return self.state_dir / "id_ed25519"
+
+    @property
+    def containers_conf(self) -> Path:
+        return self.lab_dir / "containers.conf"
+
+    # Names and addresses.
+    @property
+    def network(self) -> str:
+        return self.name
+
+    @property
+    def gateway(self) -> str:
+        return str(self.subnet[1])
+
+    @property
+    def registry_ip(self) -> str:
+        return str(self.subnet[2])
+
+    @property
+    def repo_ip(self) -> str:
+        return str(self.subnet[3])
+
+    @property
+    def registry(self) -> str:
+        return f"{self.registry_ip}:5000"
+
+    @property
+    def repo_url(self) -> str:
+        return f"http://{self.repo_ip}/"
+
+    def host_names(self) -> list[str]:
+        return [f"node{i}" for i in range(1, self.hosts + 1)]
+
+    def host_ip(self, index: int) -> str:
+        """Address of host number ``index`` (1-based)."""
+        return str(self.subnet[10 + index])
+
+    def container(self, suffix: str) -> str:
+        return f"{self.name}-{suffix}"

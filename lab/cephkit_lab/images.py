@@ -1,0 +1,383 @@
+"""Images and caches of the lab, built from Debian packages only.
+
+- a base root file system (debootstrap, minbase),
+- the Ceph image (Debian's Ceph Pacific packages, plus remoto from PyPI),
+- the "fresh server" host image (systemd, sshd, python3),
+- a package repository of the .deb files the roles install,
+- the registry binary (Debian's docker-registry package).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from .config import (
+    CEPH_IMAGE_PACKAGES,
+    CEPH_IMAGE_PIP,
+    CEPH_RELEASE,
+    DEBIAN_SUITE,
+    HOST_IMAGE_PACKAGES,
+    LABEL,
+    REPO_PACKAGES,
+    LabConfig,
+    recipe_hash,
+)
+from .run import LabError, Podman, log, run
+
+CEPH_IMAGE = f"localhost/cephkit-lab/ceph:{CEPH_RELEASE}"
+HOST_IMAGE = f"localhost/cephkit-lab/host:{DEBIAN_SUITE}"
+APT_ENV = {"DEBIAN_FRONTEND": "noninteractive", "LC_ALL": "C"}
+BASE_INCLUDE = ("debian-archive-keyring", "ca-certificates")
+
+
+# --- where Debian's packages come from -------------------------------------
+
+
+def debian_sources() -> list[tuple[str, list[str], list[str]]]:
+    """The machine's own Debian apt sources: (uri, suites, components).
+
+    The lab names no mirror itself: it uses the one this machine is set up with.
+    """
+    found: list[tuple[str, list[str], list[str]]] = []
+    files = [Path("/etc/apt/sources.list"), *sorted(Path("/etc/apt/sources.list.d").glob("*"))]
+    for path in files:
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if path.suffix == ".sources":
+            for stanza in re.split(r"\n\s*\n", text):
+                fields: dict[str, str] = {}
+                for line in stanza.splitlines():
+                    if line.startswith("#") or ":" not in line:
+                        continue
+                    key, _, value = line.partition(":")
+                    fields[key.strip().lower()] = value.strip()
+                if "deb" not in fields.get("types", "").split() or fields.get("enabled", "yes") == "no":
+                    continue
+                for uri in fields.get("uris", "").split():
+                    found.append((uri, fields.get("suites", "").split(), fields.get("components", "").split()))
+        elif path.suffix == ".list" or path.name == "sources.list":
+            for line in text.splitlines():
+                parts = re.sub(r"\[[^]]*\]", "", line).split()
+                if len(parts) >= 3 and parts[0] == "deb":
+                    found.append((parts[1], [parts[2]], parts[3:]))
+    debian = [s for s in found if any(suite.startswith(DEBIAN_SUITE) for suite in s[1])]
+    if not debian:
+        raise LabError(
+            f"no apt source for Debian {DEBIAN_SUITE} on this machine: the lab builds from Debian's packages"
+        )
+    return debian
+
+
+def debian_mirror() -> str:
+    for uri, suites, _ in debian_sources():
+        if DEBIAN_SUITE in suites:
+            return uri
+    raise LabError(f"no apt source serves the suite {DEBIAN_SUITE!r}")
+
+
+def chroot_sources_text() -> str:
+    lines = []
+    for uri, suites, components in debian_sources():
+        for suite in suites:
+            if suite.startswith(DEBIAN_SUITE):
+                lines.append(f"deb {uri} {suite} {' '.join(components or ['main'])}")
+    return "\n".join(lines) + "\n"
+
+
+# --- chroots ----------------------------------------------------------------
+
+
+def mounts_under(path: Path) -> list[str]:
+    prefix = str(path.resolve())
+    result = []
+    with open("/proc/self/mounts", encoding="utf-8") as mounts:
+        for line in mounts:
+            target = line.split()[1].replace("\\040", " ")
+            if target == prefix or target.startswith(prefix + "/"):
+                result.append(target)
+    return result
+
+
+def remove_tree(path: Path) -> None:
+    """rm -rf, refusing while anything is mounted below ``path``."""
+    if not path.exists():
+        return
+    left = mounts_under(path)
+    if left:
+        raise LabError(f"refusing to remove {path}: still mounted: {left}")
+    shutil.rmtree(path)
+
+
+@contextlib.contextmanager
+def chroot(root: Path) -> Iterator[Path]:
+    """proc, sys and dev mounted, services kept from starting; all undone on exit."""
+    mounted: list[Path] = []
+    policy = root / "usr/sbin/policy-rc.d"
+    try:
+        for fstype, src, rel in (("proc", "proc", "proc"), ("sysfs", "sysfs", "sys")):
+            target = root / rel
+            target.mkdir(exist_ok=True)
+            run(["mount", "-t", fstype, src, target])
+            mounted.append(target)
+        for rel in ("dev", "dev/pts"):
+            target = root / rel
+            target.mkdir(exist_ok=True)
+            run(["mount", "--bind", f"/{rel}", target])
+            mounted.append(target)
+        policy.write_text("#!/bin/sh\nexit 101\n", encoding="utf-8")
+        policy.chmod(0o755)
+        shutil.copyfile("/etc/resolv.conf", root / "etc/resolv.conf")
+        yield root
+    finally:
+        policy.unlink(missing_ok=True)
+        for target in reversed(mounted):
+            if run(["umount", target], check=False).returncode != 0:
+                run(["umount", "-l", target], check=False)
+        left = mounts_under(root)
+        if left:
+            raise LabError(f"could not unmount {left}")
+
+
+def in_chroot(root: Path, *argv: str, timeout: float = 1800) -> None:
+    run(["chroot", root, *argv], env=APT_ENV, timeout=timeout)
+
+
+def apt_install(root: Path, packages: tuple[str, ...], *extra: str) -> None:
+    in_chroot(root, "apt-get", "install", "-y", "-q", "--no-install-recommends", *extra, *packages)
+
+
+def write_chroot_sources(root: Path) -> None:
+    (root / "etc/apt/sources.list").write_text(chroot_sources_text(), encoding="utf-8")
+    for extra in (root / "etc/apt/sources.list.d").glob("*"):
+        extra.unlink()
+
+
+def strip_apt_sources(root: Path) -> None:
+    """An intranet server: no distribution mirror until the roles set one."""
+    (root / "etc/apt/sources.list").write_text("", encoding="utf-8")
+    in_chroot(root, "apt-get", "clean")
+    lists = root / "var/lib/apt/lists"
+    for entry in lists.iterdir():
+        if entry.is_file() and entry.name != "lock":
+            entry.unlink()
+
+
+# --- builds -------------------------------------------------------------------
+
+
+class Builder:
+    """Builds what the lab needs once and reuses it while the recipe is the same."""
+
+    def __init__(self, cfg: LabConfig, podman: Podman) -> None:
+        self.cfg = cfg
+        self.podman = podman
+        self.cache = cfg.cache_dir
+        self.work = self.cache / "build"
+
+    # base root file system
+    def base_tar(self) -> Path:
+        key = recipe_hash("base", DEBIAN_SUITE, BASE_INCLUDE)
+        tar = self.cache / f"base-{DEBIAN_SUITE}-{key}.tar"
+        if tar.exists():
+            return tar
+        self.cache.mkdir(parents=True, exist_ok=True)
+        root = self.work / "base"
+        remove_tree(root)
+        root.mkdir(parents=True)
+        log(f"debootstrap {DEBIAN_SUITE} (minbase)")
+        run(
+            [
+                "debootstrap",
+                "--variant=minbase",
+                f"--include={','.join(BASE_INCLUDE)}",
+                DEBIAN_SUITE,
+                root,
+                debian_mirror(),
+            ],
+            timeout=1800,
+        )
+        write_chroot_sources(root)
+        tmp = tar.with_suffix(".tmp")
+        run(["tar", "--numeric-owner", "-C", root, "-cf", tmp, "."])
+        tmp.rename(tar)
+        remove_tree(root)
+        return tar
+
+    def _fresh_root(self, name: str) -> Path:
+        root = self.work / name
+        remove_tree(root)
+        root.mkdir(parents=True)
+        run(["tar", "--numeric-owner", "-C", root, "-xpf", self.base_tar()])
+        return root
+
+    def _import(self, root: Path, image: str, changes: list[str]) -> None:
+        log(f"importing {image}")
+        old = self.podman.json("image", "inspect", image)[0]["Id"] if self.podman.exists("image", image) else None
+        args = ["podman", "import"]
+        for change in changes:
+            args += ["--change", change]
+        args += ["-", image]
+        with subprocess.Popen(["tar", "--numeric-owner", "-C", str(root), "-c", "."], stdout=subprocess.PIPE) as tar:
+            imported = subprocess.run(
+                args,
+                stdin=tar.stdout,
+                capture_output=True,
+                text=True,
+                env={**os.environ, **self.podman.env},
+                check=False,
+            )
+            if tar.stdout:
+                tar.stdout.close()
+            tar.wait()
+        if imported.returncode != 0 or tar.returncode != 0:
+            raise LabError(f"podman import {image} failed: {imported.stderr.strip()}")
+        if old:  # the previous build, now untagged
+            self.podman("rmi", old, check=False, quiet=True)
+
+    # the Ceph image
+    def ceph_image(self) -> str:
+        key = recipe_hash("ceph", CEPH_IMAGE_PACKAGES, CEPH_IMAGE_PIP, self.base_tar().name)
+        if self.podman.image_label(CEPH_IMAGE, LABEL) == key:
+            return CEPH_IMAGE
+        log(f"building {CEPH_IMAGE}")
+        root = self._fresh_root("ceph")
+        with chroot(root):
+            in_chroot(root, "apt-get", "update", "-q")
+            apt_install(root, CEPH_IMAGE_PACKAGES)
+            strip_apt_sources(root)
+        # remoto: pure Python, installed straight into the image's dist-packages.
+        run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--no-deps",
+                "--no-compile",
+                "--target",
+                root / "usr/lib/python3/dist-packages",
+                *CEPH_IMAGE_PIP,
+            ]
+        )
+        # Debian's Rust-based python3-cryptography can be loaded by only one mgr
+        # module per process; the restful module would take it from the dashboard.
+        remove_tree(root / "usr/share/ceph/mgr/restful")
+        self._import(
+            root,
+            CEPH_IMAGE,
+            [
+                "ENV CEPH_VOLUME_ALLOW_LOOP_DEVICES=true",
+                "ENV LANG=C.UTF-8",
+                'CMD ["/bin/bash"]',
+                f"LABEL {LABEL}={key}",
+                f"LABEL ceph.version={CEPH_RELEASE}",
+            ],
+        )
+        remove_tree(root)
+        return CEPH_IMAGE
+
+    # the host image and the package repository
+    def repo_dir(self) -> Path:
+        return self.cache / f"repo-{recipe_hash('repo', HOST_IMAGE_PACKAGES, REPO_PACKAGES, self.base_tar().name)}"
+
+    def host_image(self) -> str:
+        key = recipe_hash("host", HOST_IMAGE_PACKAGES, REPO_PACKAGES, self.base_tar().name)
+        repo = self.repo_dir()
+        if self.podman.image_label(HOST_IMAGE, LABEL) == key and (repo / "Packages.gz").exists():
+            return HOST_IMAGE
+        log(f"building {HOST_IMAGE} and the package repository")
+        root = self._fresh_root("host")
+        with chroot(root):
+            in_chroot(root, "apt-get", "update", "-q")
+            apt_install(root, HOST_IMAGE_PACKAGES)
+            # The repository: every package the roles install, with the
+            # dependencies a host made from this very image lacks.
+            archives = root / "var/cache/apt/archives"
+            for deb in archives.glob("*.deb"):
+                deb.unlink()
+            apt_install(root, REPO_PACKAGES, "--download-only")
+            remove_tree(repo)
+            repo.mkdir(parents=True)
+            for deb in archives.glob("*.deb"):
+                shutil.move(str(deb), repo / deb.name)
+            strip_apt_sources(root)
+        self._index_repo(repo)
+        self._configure_host_root(root)
+        self._import(
+            root,
+            HOST_IMAGE,
+            [
+                "ENV container=podman",
+                "STOPSIGNAL SIGRTMIN+3",
+                'CMD ["/sbin/init"]',
+                f"LABEL {LABEL}={key}",
+            ],
+        )
+        remove_tree(root)
+        return HOST_IMAGE
+
+    @staticmethod
+    def _index_repo(repo: Path) -> None:
+        scan = run(["dpkg-scanpackages", "--multiversion", "."], cwd=repo, env={"LC_ALL": "C"}, quiet=True, timeout=600)
+        (repo / "Packages").write_text(scan.stdout, encoding="utf-8")
+        run(["gzip", "-kf9", repo / "Packages"])
+
+    @staticmethod
+    def _configure_host_root(root: Path) -> None:
+        # Host keys are made at first boot, one set per host, never shared.
+        for key in (root / "etc/ssh").glob("ssh_host_*"):
+            key.unlink()
+        units = root / "etc/systemd/system"
+        (units / "cephkit-lab-sshkeys.service").write_text(
+            "[Unit]\nDescription=Generate SSH host keys\nBefore=ssh.service\n\n"
+            "[Service]\nType=oneshot\nExecStart=/usr/bin/ssh-keygen -A\nRemainAfterExit=yes\n\n"
+            "[Install]\nWantedBy=multi-user.target\n",
+            encoding="utf-8",
+        )
+        wants = units / "multi-user.target.wants"
+        wants.mkdir(exist_ok=True)
+        link = wants / "cephkit-lab-sshkeys.service"
+        if not link.exists():
+            link.symlink_to("/etc/systemd/system/cephkit-lab-sshkeys.service")
+        # Nothing to do in a container: consoles and kernel-facing units.
+        for unit in ("getty.target", "console-getty.service", "systemd-udevd.service", "systemd-modules-load.service"):
+            target = units / unit
+            if not target.exists():
+                target.symlink_to("/dev/null")
+        # cephadm bind-mounts /run/udev into its containers; no udevd runs here.
+        (root / "etc/tmpfiles.d/cephkit-lab-udev.conf").write_text("d /run/udev 0755 root root -\n", encoding="utf-8")
+        (root / "etc/machine-id").write_text("", encoding="utf-8")
+        (root / "root/.ssh").mkdir(mode=0o700, exist_ok=True)
+
+    # the registry
+    def registry_binary(self) -> Path:
+        binary = self.cache / "registry/usr/bin/docker-registry"
+        if binary.exists():
+            return binary
+        log("fetching Debian's docker-registry package")
+        with tempfile.TemporaryDirectory(dir=self.cache) as tmp:
+            run(["apt-get", "download", "-q", "docker-registry"], cwd=Path(tmp))
+            debs = list(Path(tmp).glob("docker-registry_*.deb"))
+            if not debs:
+                raise LabError("apt-get download docker-registry gave no package")
+            remove_tree(self.cache / "registry")
+            run(["dpkg-deb", "-x", debs[0], self.cache / "registry"])
+        if not binary.exists():
+            raise LabError(f"{binary} missing from the docker-registry package")
+        return binary
+
+    def clean(self) -> None:
+        for image in (CEPH_IMAGE, HOST_IMAGE):
+            if self.podman.exists("image", image):
+                self.podman("rmi", "-f", image)
+        remove_tree(self.cache)

@@ -432,11 +432,15 @@ class CephRunner:
         return None
 
     # -- ceph ---------------------------------------------------------------
+    def admin_files_present(self) -> bool:
+        """True when /etc/ceph has the cluster's ceph.conf and admin keyring."""
+        return os.path.isfile(CEPH_CONF) and os.path.isfile(CEPH_ADMIN_KEYRING)
+
     def host_has_ceph_cli(self) -> bool:
         """True when ``ceph`` can run on the host itself (CLI, conf and readable admin keyring)."""
         return (
             self.module.get_bin_path('ceph') is not None
-            and os.path.isfile(CEPH_CONF)
+            and self.admin_files_present()
             and os.access(CEPH_ADMIN_KEYRING, os.R_OK)
         )
 
@@ -451,7 +455,7 @@ class CephRunner:
         return self._backend
 
     def _start_toolbox(self) -> None:
-        if not (os.path.isfile(CEPH_CONF) and os.path.isfile(CEPH_ADMIN_KEYRING)):
+        if not self.admin_files_present():
             raise CephNotFound(
                 'this host has neither a usable "ceph" CLI nor %s and %s to run one in a container: '
                 'run the module on an admin host (label _admin)' % (CEPH_CONF, CEPH_ADMIN_KEYRING)

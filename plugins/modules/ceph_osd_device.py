@@ -62,9 +62,10 @@ options:
     default: false
   force:
     description:
-      - With O(state=absent), remove even when C(ceph osd safe-to-destroy) disagrees (data may be lost), and do
-        not wait for the OSD to be drained (C(--force)).
-      - With O(state=zapped), wipe the device even while an OSD of the cluster uses it.
+      - With O(state=absent), go ahead even when C(ceph osd safe-to-destroy) disagrees. cephadm then drains the
+        OSD (its placement groups move to other OSDs) and destroys it only once that is done, which the module
+        waits for within O(timeout).
+      - With O(state=zapped), wipe the device even while an OSD of the cluster uses it (its data is lost).
     type: bool
     default: false
   poll_interval:
@@ -322,17 +323,13 @@ def absent(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
     if ids:
         queued = set(removal_queue(runner))
         cmd = ['orch', 'osd', 'rm'] + [str(i) for i in ids]
-        cmd += [
-            flag
-            for flag, on in (('--replace', params['replace']), ('--force', params['force']), ('--zap', params['zap']))
-            if on
-        ]
+        cmd += [flag for flag, on in (('--replace', params['replace']), ('--zap', params['zap'])) if on]
         if not params['force'] and not queued.issuperset(ids):
             res = runner.ceph(['osd', 'safe-to-destroy'] + [str(i) for i in ids], check=False)
             if res.rc != 0:
                 raise CephError(
-                    'ceph osd safe-to-destroy refuses osd(s) %s on %s: %s; drain them first (e.g. '
-                    'ceph osd out) or set force=true to remove them anyway'
+                    'ceph osd safe-to-destroy refuses osd(s) %s on %s: %s; set force=true to let cephadm drain '
+                    'them (their placement groups move to other OSDs) and remove them'
                     % (', '.join(map(str, ids)), key, (res.stderr or res.stdout).strip())
                 )
         result['changed'] = True

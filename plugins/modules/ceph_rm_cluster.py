@@ -155,6 +155,13 @@ def config_files(fsid: str) -> list[str]:
     return files
 
 
+def is_block_device(path: str) -> bool:
+    try:
+        return stat.S_ISBLK(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 def raw_osd_devices(fsid: str) -> list[str]:
     """Block devices of raw-mode OSDs of ``fsid`` on this host (LVM and device-mapper ones excluded)."""
     devices: list[str] = []
@@ -162,10 +169,7 @@ def raw_osd_devices(fsid: str) -> list[str]:
         target = os.path.realpath(block)
         if os.path.basename(target).startswith('dm-') or target.startswith('/dev/mapper/'):
             continue
-        try:
-            if not stat.S_ISBLK(os.stat(target).st_mode):
-                continue
-        except OSError:
+        if not is_block_device(target):
             continue
         if target not in devices:
             devices.append(target)

@@ -1,0 +1,374 @@
+#!/usr/bin/env python3
+# Copyright (c) cephkit maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Record the unit-test fixtures of the modules from a real cluster.
+
+Runs commands on an admin host of a real cephadm cluster over SSH and stores
+each output as ``tests/unit/fixtures/<ceph version>/<name>.json``::
+
+    {"ceph_version": "16.2.15", "host": "node1", "command": [...],
+     "rc": 0, "stdout": "...", "stderr": "...", "recorded_at": "..."}
+
+The unit tests replay ``rc``/``stdout``/``stderr`` for the command they expect;
+nothing in a fixture is typed by hand.
+
+Sets of fixtures:
+
+* ``reads`` (default): read-only commands (``ceph ... --format json``,
+  ``cephadm ls``, ``podman ps``, ...). Changes nothing.
+* ``writes``: a reversible sequence on the cluster (a host label added and
+  removed, config values set and removed, a spec re-applied unchanged, an OSD
+  spec dry-run), with the reads in between.
+* ``osd``: the life of one OSD on a free device given with ``--osd-device
+  HOST:DEV``: created (raw), removed with ``--replace``, purged, the device
+  zapped. Takes a minute or two; run it on a lab cluster only.
+* ``toolbox``: the helper container (podman run, exec, rm) on an admin host.
+* ``clean``: on a host where the cluster was removed (after rm-cluster).
+
+Examples::
+
+    hack/record_fixtures.py --inventory .lab/cephkit-lab/inventory.yml --host node1
+    hack/record_fixtures.py --ssh root@10.89.77.11 --key .lab/cephkit-lab/id_ed25519 \\
+        --sets reads writes osd --osd-device node1:/dev/loop1 --label-host node2
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import pathlib
+import re
+import shlex
+import subprocess
+import sys
+import time
+from typing import Any
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / 'tests' / 'unit' / 'fixtures'
+LABEL = 'cephkit-fixture'
+CEPH_DAEMON_TYPES = ('mon', 'mgr', 'osd', 'crash', 'mds', 'rgw', 'rbd-mirror', 'cephfs-mirror')
+
+
+class Remote:
+    """Runs argv lists on the target over SSH."""
+
+    def __init__(self, target: str, key: str | None, port: int | None) -> None:
+        self.target = target
+        self.ssh = [
+            'ssh',
+            '-o',
+            'BatchMode=yes',
+            '-o',
+            'StrictHostKeyChecking=no',
+            '-o',
+            'UserKnownHostsFile=/dev/null',
+            '-o',
+            'LogLevel=ERROR',
+        ]
+        if key:
+            self.ssh += ['-i', key]
+        if port:
+            self.ssh += ['-p', str(port)]
+
+    def run(self, argv: list[str], stdin: str | None = None, timeout: int = 300) -> tuple[int, str, str]:
+        remote = ' '.join(shlex.quote(a) for a in argv)
+        proc = subprocess.run(
+            [*self.ssh, self.target, remote], input=stdin, capture_output=True, text=True, timeout=timeout, check=False
+        )
+        return proc.returncode, proc.stdout, proc.stderr
+
+
+class Recorder:
+    def __init__(self, remote: Remote, host: str, out: pathlib.Path | None) -> None:
+        self.remote = remote
+        self.host = host
+        rc, text, err = remote.run(['ceph', '--version'])
+        match = re.search(r'ceph version (\S+)', text)
+        if rc != 0 or not match:
+            raise SystemExit('cannot read the ceph version on %s: %s' % (remote.target, err or text))
+        self.version = match.group(1)
+        self.dir = out or FIXTURES / self.version
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.count = 0
+
+    def record(self, name: str, argv: list[str], stdin: str | None = None, ok_rcs: tuple[int, ...] = (0,)) -> Any:
+        rc, out, err = self.remote.run(argv, stdin=stdin)
+        if rc not in ok_rcs:
+            raise SystemExit('%s: %s exited %d: %s' % (name, ' '.join(argv), rc, err.strip() or out.strip()))
+        data = {
+            'ceph_version': self.version,
+            'host': self.host,
+            'command': argv,
+            'stdin': stdin,
+            'rc': rc,
+            'stdout': out,
+            'stderr': err,
+            'recorded_at': datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%dT%H:%M:%SZ'),
+            'recorded_by': 'hack/record_fixtures.py',
+        }
+        path = self.dir / ('%s.json' % name)
+        path.write_text(json.dumps(data, indent=2, sort_keys=True) + '\n', encoding='utf-8')
+        self.count += 1
+        print('recorded %-40s rc=%d  %s' % (name, rc, ' '.join(argv)))
+        try:
+            return json.loads(out)
+        except ValueError:
+            return out
+
+    def ceph(self, name: str, args: list[str], **kwargs: Any) -> Any:
+        return self.record(name, ['ceph', *args, '--format', 'json'], **kwargs)
+
+
+def record_reads(rec: Recorder, fsid: str, label_host: str, osd_host: str) -> None:
+    rec.record('ceph_version', ['ceph', '--version'])
+    rec.record('cephadm_ls', ['cephadm', 'ls'])
+    rec.ceph('status', ['status'])
+    rec.ceph('mgr_dump', ['mgr', 'dump'])
+    rec.ceph('mgr_services', ['mgr', 'services'])
+    rec.ceph('orch_host_ls', ['orch', 'host', 'ls'])
+    rec.ceph('orch_ls', ['orch', 'ls'])
+    rec.ceph('orch_ls_export', ['orch', 'ls', '--export'])
+    rec.ceph('orch_ps', ['orch', 'ps'])
+    rec.ceph('orch_ps_%s' % label_host, ['orch', 'ps', label_host])
+    rec.ceph('osd_tree', ['osd', 'tree'])
+    rec.ceph('osd_metadata', ['osd', 'metadata'])
+    rec.ceph('orch_device_ls', ['orch', 'device', 'ls'])
+    rec.ceph('orch_device_ls_refresh', ['orch', 'device', 'ls', '--refresh'])
+    rec.ceph('orch_device_ls_%s' % osd_host, ['orch', 'device', 'ls', osd_host])
+    rec.ceph('config_dump', ['config', 'dump'])
+    for option in (
+        'osd_memory_target',
+        'mon_data_avail_warn',
+        'osd_max_backfills',
+        'mon_allow_pool_delete',
+        'mon_clock_drift_allowed',
+        'mgr/dashboard/ssl_server_port',
+    ):
+        rec.ceph('config_help_%s' % option.replace('/', '_'), ['config', 'help', option])
+    rec.ceph('config_help_unknown', ['config', 'help', 'cephkit_no_such_option'], ok_rcs=(0, 2, 22))
+    rec.record('orch_osd_rm_status_empty', ['ceph', 'orch', 'osd', 'rm', 'status', '--format', 'json'])
+    rec.record('osd_safe_to_destroy_0', ['ceph', 'osd', 'safe-to-destroy', '0'], ok_rcs=(0, 16, 11))
+    rec.record(
+        'podman_ps_cluster', ['podman', 'ps', '--all', '--filter', 'name=ceph-%s' % fsid, '--format', '{{.Names}}']
+    )
+    rec.record(
+        'systemctl_list_units_cluster',
+        ['systemctl', 'list-units', '--all', '--plain', '--no-legend', '--no-pager', 'ceph-%s*' % fsid],
+    )
+
+
+def record_writes(rec: Recorder, label_host: str, osd_device: str | None) -> None:
+    rec.record('orch_host_label_add', ['ceph', 'orch', 'host', 'label', 'add', label_host, LABEL])
+    rec.ceph('orch_host_ls_labelled', ['orch', 'host', 'ls'])
+    rec.record('orch_host_label_rm', ['ceph', 'orch', 'host', 'label', 'rm', label_host, LABEL])
+
+    rec.record('config_set_masked', ['ceph', 'config', 'set', 'osd/host:%s' % rec.host, 'osd_max_backfills', '3'])
+    rec.ceph('config_dump_after_set_masked', ['config', 'dump'])
+    rec.record('config_rm_masked', ['ceph', 'config', 'rm', 'osd/host:%s' % rec.host, 'osd_max_backfills'])
+    rec.record('config_set_bool', ['ceph', 'config', 'set', 'mon', 'mon_allow_pool_delete', 'True'])
+    rec.ceph('config_dump_after_set_bool', ['config', 'dump'])
+    rec.record('config_rm_bool', ['ceph', 'config', 'rm', 'mon', 'mon_allow_pool_delete'])
+    rec.record('config_set_size', ['ceph', 'config', 'set', 'osd', 'osd_memory_target', '1G'])
+    rec.ceph('config_dump_after_set_size', ['config', 'dump'])
+    rec.record('config_rm_size', ['ceph', 'config', 'rm', 'osd', 'osd_memory_target'])
+
+    export = rec.record('orch_ls_export_crash', ['ceph', 'orch', 'ls', 'crash', '--export', '--format', 'json'])
+    spec = (
+        export[0]
+        if isinstance(export, list) and export
+        else {'service_type': 'crash', 'placement': {'host_pattern': '*'}}
+    )
+    spec = {k: v for k, v in spec.items() if k not in ('service_name', 'status', 'events')}
+    rec.record('orch_apply_crash', ['ceph', 'orch', 'apply', '-i', '-'], stdin=json.dumps(spec) + '\n')
+    if osd_device:
+        host, dev = osd_device.split(':', 1)
+        osd_spec = {
+            'service_type': 'osd',
+            'service_id': 'cephkit_fixture',
+            'placement': {'hosts': [host]},
+            'spec': {'data_devices': {'paths': [dev]}, 'method': 'raw'},
+        }
+        rec.record(
+            'orch_apply_osd_dry_run',
+            ['ceph', 'orch', 'apply', '-i', '-', '--dry-run'],
+            stdin=json.dumps(osd_spec) + '\n',
+        )
+
+
+def wait(what: str, check: Any, timeout: int = 300, interval: int = 5) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise SystemExit('timed out waiting for %s' % what)
+        time.sleep(interval)
+
+
+def record_osd(rec: Recorder, osd_device: str) -> None:
+    host, dev = osd_device.split(':', 1)
+    remote = rec.remote
+
+    def metadata() -> list[dict[str, Any]]:
+        rc, out, _err = remote.run(['ceph', 'osd', 'metadata', '--format', 'json'])
+        return json.loads(out) if rc == 0 else []
+
+    def on_device() -> list[int]:
+        return [
+            int(m['id'])
+            for m in metadata()
+            if m.get('hostname') == host
+            and (
+                dev in ('/dev/' + n for n in str(m.get('devices', '')).split(','))
+                or m.get('bluestore_bdev_dev_node') == dev
+            )
+        ]
+
+    if on_device():
+        raise SystemExit('%s already carries an OSD: give a free device' % osd_device)
+    rec.ceph('orch_device_ls_%s_free' % host, ['orch', 'device', 'ls', host])
+    rec.record('orch_daemon_add_osd_raw', ['ceph', 'orch', 'daemon', 'add', 'osd', '%s:%s' % (host, dev), 'raw'])
+    wait('the new OSD to report its metadata', on_device)
+    osd_id = on_device()[0]
+    rec.ceph('osd_metadata_with_new', ['osd', 'metadata'])
+    rec.ceph('osd_tree_with_new', ['osd', 'tree'])
+    rec.record('osd_safe_to_destroy_new', ['ceph', 'osd', 'safe-to-destroy', str(osd_id)], ok_rcs=(0, 16, 11))
+    rec.ceph('orch_device_ls_%s_used' % host, ['orch', 'device', 'ls', host])
+    rec.record('orch_osd_rm_replace', ['ceph', 'orch', 'osd', 'rm', str(osd_id), '--replace'])
+    rec.record('orch_osd_rm_status_pending', ['ceph', 'orch', 'osd', 'rm', 'status', '--format', 'json'])
+
+    def removal_done() -> bool:
+        _rc, out, _err = remote.run(['ceph', 'orch', 'osd', 'rm', 'status', '--format', 'json'])
+        if not out.strip().startswith('['):
+            return True
+        return osd_id not in [int(o.get('osd_id', -1)) for o in json.loads(out)]
+
+    wait('the OSD removal', removal_done, timeout=600)
+    rec.ceph('osd_tree_destroyed', ['osd', 'tree'])
+    rec.ceph('osd_metadata_destroyed', ['osd', 'metadata'])
+    rec.record('osd_purge', ['ceph', 'osd', 'purge', str(osd_id), '--yes-i-really-mean-it'])
+    rec.record('orch_device_zap', ['ceph', 'orch', 'device', 'zap', host, dev, '--force'])
+
+    def available() -> bool:
+        _rc, out, _err = remote.run(['ceph', 'orch', 'device', 'ls', host, '--refresh', '--format', 'json'])
+        for entry in json.loads(out or '[]'):
+            for device in entry.get('devices', []):
+                if device.get('path') == dev:
+                    return bool(device.get('available'))
+        return False
+
+    wait('the zapped device to be available again', available, timeout=300, interval=10)
+    rec.ceph('orch_device_ls_%s_zapped' % host, ['orch', 'device', 'ls', host])
+
+
+def record_toolbox(rec: Recorder) -> None:
+    """The helper container the modules start on hosts without the ceph CLI (run on an admin host)."""
+    image = None
+    # the same choice as the modules' runner (CephRunner.local_image): the first ceph daemon listed
+    for daemon in rec.record('cephadm_ls_toolbox', ['cephadm', 'ls']):
+        if daemon.get('style') == 'cephadm:v1' and daemon.get('name', '').split('.')[0] in CEPH_DAEMON_TYPES:
+            image = daemon.get('container_image_name')
+            if image:
+                break
+    if not image:
+        raise SystemExit('no mon on this host: cannot tell the image')
+    name = 'cephkit-toolbox-fixture'
+    rec.record(
+        'toolbox_run',
+        [
+            'podman',
+            'run',
+            '--detach',
+            '--rm',
+            '--name',
+            name,
+            '--net=host',
+            '--entrypoint',
+            'sleep',
+            '--volume',
+            '/etc/ceph:/etc/ceph:ro',
+            image,
+            'infinity',
+        ],
+    )
+    try:
+        rec.record('toolbox_status', ['podman', 'exec', name, 'ceph', 'status', '--format', 'json'])
+        rec.record('toolbox_orch_host_ls', ['podman', 'exec', name, 'ceph', 'orch', 'host', 'ls', '--format', 'json'])
+    finally:
+        rec.record('toolbox_rm', ['podman', 'rm', '--force', name])
+
+
+def record_clean(rec: Recorder, fsid: str) -> None:
+    rec.record('cephadm_ls_clean', ['cephadm', 'ls'])
+    rec.record(
+        'podman_ps_clean', ['podman', 'ps', '--all', '--filter', 'name=ceph-%s' % fsid, '--format', '{{.Names}}']
+    )
+    rec.record(
+        'systemctl_list_units_clean',
+        ['systemctl', 'list-units', '--all', '--plain', '--no-legend', '--no-pager', 'ceph-%s*' % fsid],
+    )
+
+
+def target_from_inventory(path: str, host: str) -> tuple[str, str | None, int | None]:
+    out = subprocess.run(
+        ['ansible-inventory', '-i', path, '--host', host], capture_output=True, text=True, check=True
+    ).stdout
+    hostvars = json.loads(out)
+    addr = hostvars.get('ansible_host', host)
+    user = hostvars.get('ansible_user', 'root')
+    return '%s@%s' % (user, addr), hostvars.get('ansible_ssh_private_key_file'), hostvars.get('ansible_port')
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument('--inventory', help='Ansible inventory (with --host)')
+    where.add_argument('--ssh', help='user@address of an admin host of the cluster')
+    parser.add_argument('--host', help='inventory host name (with --inventory); also the host name in the cluster')
+    parser.add_argument('--key', help='SSH private key (with --ssh)')
+    parser.add_argument('--port', type=int, help='SSH port (with --ssh)')
+    parser.add_argument('--sets', nargs='+', default=['reads'], choices=['reads', 'writes', 'osd', 'toolbox', 'clean'])
+    parser.add_argument('--fsid', help='fsid (read from the cluster when not given)')
+    parser.add_argument('--label-host', help='host whose labels/daemons are recorded (default: the admin host)')
+    parser.add_argument('--osd-device', help='HOST:DEV of a free device for the osd set (and the OSD dry-run)')
+    parser.add_argument('--out', type=pathlib.Path, help='output directory (default tests/unit/fixtures/<version>)')
+    args = parser.parse_args()
+
+    if args.inventory:
+        if not args.host:
+            parser.error('--inventory needs --host')
+        target, key, port = target_from_inventory(args.inventory, args.host)
+    else:
+        target, key, port = args.ssh, args.key, args.port
+    remote = Remote(target, key, port)
+    host = args.host or target.split('@')[-1]
+    rec = Recorder(remote, host, args.out)
+    fsid = args.fsid
+    if not fsid and 'clean' not in args.sets:
+        rc, out, err = remote.run(['ceph', 'fsid'])
+        if rc != 0:
+            raise SystemExit('cannot read the fsid: %s' % err)
+        fsid = out.strip()
+    if not fsid:
+        parser.error('--fsid is needed for the clean set')
+    label_host = args.label_host or host
+    osd_host = args.osd_device.split(':', 1)[0] if args.osd_device else host
+    if 'reads' in args.sets:
+        record_reads(rec, fsid, label_host, osd_host)
+    if 'writes' in args.sets:
+        record_writes(rec, label_host, args.osd_device)
+    if 'osd' in args.sets:
+        if not args.osd_device:
+            parser.error('the osd set needs --osd-device HOST:DEV')
+        record_osd(rec, args.osd_device)
+    if 'toolbox' in args.sets:
+        record_toolbox(rec)
+    if 'clean' in args.sets:
+        record_clean(rec, fsid)
+    print('%d fixture(s) in %s (ceph %s)' % (rec.count, rec.dir, rec.version))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -67,7 +67,9 @@ def test_no_hard_dependencies(galaxy: dict[str, t.Any]) -> None:
     assert not galaxy.get('dependencies')
 
 
-@pytest.mark.parametrize('path', ['.venv*', '.lab', '.build', '.cache', 'tests/output', 'lab', 'tests/lab', 'hack', '*.tar.gz'])
+@pytest.mark.parametrize(
+    'path', ['.venv*', '.lab', '.build', '.cache', 'tests/output', 'lab', 'tests/lab', 'hack', '*.tar.gz']
+)
 def test_build_ignore_covers_development_paths(galaxy: dict[str, t.Any], path: str) -> None:
     assert path in galaxy['build_ignore']
 

@@ -91,6 +91,8 @@ test: deps
 	  summary+=("$$(printf '  %-10s %-7s %4d s' "$$gate" "$$result" "$$((SECONDS - start))")"); \
 	done; \
 	printf '\n==== summary ====\n'; printf '%s\n' "$${summary[@]}"; \
+	total=$(words $(TEST_GATES)); \
+	echo "gates: $$((total - $${#failed[@]})) passed, $${#failed[@]} failed"; \
 	if [ $${#failed[@]} -gt 0 ]; then echo "make test: FAILED: $${failed[*]}"; exit 1; fi; \
 	echo "make test: all gates passed"
 

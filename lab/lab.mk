@@ -40,7 +40,7 @@ lab-clean:
 # The smoke tests bring their own instance up and down (tests/lab/conftest.py).
 lab-smoke:
 	$(call header,lab: smoke tests (LAB_NAME=cephkit-ci))
-	$(LAB_TEST_ENV) pytest -p no:cacheprovider -o addopts= -s -v $(ROOT)/tests/lab
+	$(LAB_TEST_ENV) pytest -p no:cacheprovider -p no:ansible -o addopts= -s -v $(ROOT)/tests/lab
 
 lab-test: lab-smoke
 

@@ -58,7 +58,7 @@ def debian_sources() -> list[tuple[str, list[str], list[str]]]:
                 for line in stanza.splitlines():
                     if line.startswith("#") or ":" not in line:
                         continue
-                    key, _, value = line.partition(":")
+                    key, _sep, value = line.partition(":")
                     fields[key.strip().lower()] = value.strip()
                 if "deb" not in fields.get("types", "").split() or fields.get("enabled", "yes") == "no":
                     continue
@@ -78,7 +78,7 @@ def debian_sources() -> list[tuple[str, list[str], list[str]]]:
 
 
 def debian_mirror() -> str:
-    for uri, suites, _ in debian_sources():
+    for uri, suites, _components in debian_sources():
         if DEBIAN_SUITE in suites:
             return uri
     raise LabError(f"no apt source serves the suite {DEBIAN_SUITE!r}")

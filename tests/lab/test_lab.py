@@ -190,7 +190,7 @@ def assert_nothing_left(lab: Lab) -> None:
 def test_down_leaves_nothing_and_up_down_works_twice(lab: Lab) -> None:
     lab.down()
     assert_nothing_left(lab)
-    for _ in range(2):
+    for _round in range(2):
         lab.up()
         assert [h["state"] for h in lab.status()["hosts"]] == ["running"] * lab.cfg.hosts
         lab.down()

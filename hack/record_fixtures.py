@@ -25,6 +25,8 @@ Sets of fixtures:
   zapped. Takes a minute or two; run it on a lab cluster only.
 * ``toolbox``: the helper container (podman run, exec, rm) on an admin host.
 * ``clean``: on a host where the cluster was removed (after rm-cluster).
+* ``bootstrap``: on a clean host, a single-host cluster bootstrapped as ceph_bootstrap does it, the
+  dashboard password set through stdin (never stored), then the cluster removed again.
 
 Examples::
 
@@ -40,10 +42,12 @@ import datetime
 import json
 import pathlib
 import re
+import secrets
 import shlex
 import subprocess
 import sys
 import time
+import uuid
 from typing import Any
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -94,15 +98,26 @@ class Recorder:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.count = 0
 
-    def record(self, name: str, argv: list[str], stdin: str | None = None, ok_rcs: tuple[int, ...] = (0,)) -> Any:
-        rc, out, err = self.remote.run(argv, stdin=stdin)
+    def record(
+        self,
+        name: str,
+        argv: list[str],
+        stdin: str | None = None,
+        ok_rcs: tuple[int, ...] = (0,),
+        secret_stdin: bool = False,
+        timeout: int = 300,
+    ) -> Any:
+        rc, out, err = self.remote.run(argv, stdin=stdin, timeout=timeout)
         if rc not in ok_rcs:
             raise SystemExit('%s: %s exited %d: %s' % (name, ' '.join(argv), rc, err.strip() or out.strip()))
+        # never store a password: cephadm prints the dashboard password it generated
+        out = re.sub(r'(?im)^(\s*Password:\s*)\S+', r'\1********', out)
+        err = re.sub(r'(?im)^(\s*Password:\s*)\S+', r'\1********', err)
         data = {
             'ceph_version': self.version,
             'host': self.host,
             'command': argv,
-            'stdin': stdin,
+            'stdin': '********' if secret_stdin else stdin,
             'rc': rc,
             'stdout': out,
             'stderr': err,
@@ -238,13 +253,28 @@ def record_osd(rec: Recorder, osd_device: str) -> None:
     rec.record('orch_osd_rm_replace', ['ceph', 'orch', 'osd', 'rm', str(osd_id), '--replace'])
     rec.record('orch_osd_rm_status_pending', ['ceph', 'orch', 'osd', 'rm', 'status', '--format', 'json'])
 
+    marked = []
+
     def removal_done() -> bool:
-        _rc, out, _err = remote.run(['ceph', 'orch', 'osd', 'rm', 'status', '--format', 'json'])
-        if not out.strip().startswith('['):
+        # every poll is recorded; the one that shows the drain done is kept as orch_osd_rm_status_drained
+        polled = rec.record('orch_osd_rm_status_poll', ['ceph', 'orch', 'osd', 'rm', 'status', '--format', 'json'])
+        poll_file = rec.dir / 'orch_osd_rm_status_poll.json'
+        if not isinstance(polled, list):
+            poll_file.unlink()
             return True
-        return osd_id not in [int(o.get('osd_id', -1)) for o in json.loads(out)]
+        entries = [o for o in polled if int(o.get('osd_id', -1)) == osd_id]
+        if entries and entries[0].get('drain_done_at') and not marked:
+            # what ceph_osd_device does: a drained, stopped OSD is marked out (see its wait_removed)
+            poll_file.rename(rec.dir / 'orch_osd_rm_status_drained.json')
+            rec.record('osd_out', ['ceph', 'osd', 'out', str(osd_id)])
+            marked.append(osd_id)
+        elif poll_file.exists():
+            poll_file.unlink()
+        return not entries
 
     wait('the OSD removal', removal_done, timeout=600)
+    if not marked:
+        raise SystemExit('the removal ended before a poll saw the drain done: run the osd set again')
     rec.ceph('osd_tree_destroyed', ['osd', 'tree'])
     rec.ceph('osd_metadata_destroyed', ['osd', 'metadata'])
     rec.record('osd_purge', ['ceph', 'osd', 'purge', str(osd_id), '--yes-i-really-mean-it'])
@@ -259,7 +289,7 @@ def record_osd(rec: Recorder, osd_device: str) -> None:
         return False
 
     wait('the zapped device to be available again', available, timeout=300, interval=10)
-    rec.ceph('orch_device_ls_%s_zapped' % host, ['orch', 'device', 'ls', host])
+    rec.ceph('orch_device_ls_%s_zapped' % host, ['orch', 'device', 'ls', host, '--refresh'])
 
 
 def record_toolbox(rec: Recorder) -> None:
@@ -299,6 +329,50 @@ def record_toolbox(rec: Recorder) -> None:
         rec.record('toolbox_rm', ['podman', 'rm', '--force', name])
 
 
+def record_bootstrap(rec: Recorder, mon_ip: str, image: str) -> None:
+    """A single-host bootstrap on a CLEAN host, as ceph_bootstrap runs it, then its removal."""
+    if json.loads(rec.remote.run(['cephadm', 'ls', '--no-detail'])[1] or '[]'):
+        raise SystemExit('the bootstrap set needs a host without any cluster')
+    rec.record('cephadm_ls_clean', ['cephadm', 'ls'])
+    fsid = str(uuid.uuid4())
+    rec.record(
+        'cephadm_bootstrap',
+        [
+            'cephadm',
+            '--image',
+            image,
+            'bootstrap',
+            '--mon-ip',
+            mon_ip,
+            '--fsid',
+            fsid,
+            '--initial-dashboard-user',
+            'admin',
+            '--dashboard-password-noupdate',
+            '--skip-monitoring-stack',
+            '--skip-firewalld',
+        ],
+        timeout=900,
+    )
+    try:
+        password = secrets.token_urlsafe(18)
+        rec.record(
+            'dashboard_ac_user_set_password',
+            ['ceph', 'dashboard', 'ac-user-set-password', 'admin', '--force-password', '-i', '-'],
+            stdin=password,
+            secret_stdin=True,
+        )
+        rec.record('cephadm_ls_bootstrapped', ['cephadm', 'ls'])
+        rec.ceph('mgr_services_bootstrapped', ['mgr', 'services'])
+    finally:
+        rec.record('cephadm_rm_cluster_bootstrapped', ['cephadm', 'rm-cluster', '--fsid', fsid, '--force'], timeout=600)
+        # the mgr may have been deploying a daemon (crash) while rm-cluster ran: remove what came back
+        time.sleep(10)
+        left = json.loads(rec.remote.run(['cephadm', 'ls', '--no-detail'])[1] or '[]')
+        if any(d.get('fsid') == fsid for d in left):
+            rec.remote.run(['cephadm', 'rm-cluster', '--fsid', fsid, '--force'], timeout=600)
+
+
 def record_clean(rec: Recorder, fsid: str) -> None:
     rec.record('cephadm_ls_clean', ['cephadm', 'ls'])
     rec.record(
@@ -328,10 +402,14 @@ def main() -> int:
     parser.add_argument('--host', help='inventory host name (with --inventory); also the host name in the cluster')
     parser.add_argument('--key', help='SSH private key (with --ssh)')
     parser.add_argument('--port', type=int, help='SSH port (with --ssh)')
-    parser.add_argument('--sets', nargs='+', default=['reads'], choices=['reads', 'writes', 'osd', 'toolbox', 'clean'])
+    parser.add_argument(
+        '--sets', nargs='+', default=['reads'], choices=['reads', 'writes', 'osd', 'toolbox', 'clean', 'bootstrap']
+    )
     parser.add_argument('--fsid', help='fsid (read from the cluster when not given)')
     parser.add_argument('--label-host', help='host whose labels/daemons are recorded (default: the admin host)')
     parser.add_argument('--osd-device', help='HOST:DEV of a free device for the osd set (and the OSD dry-run)')
+    parser.add_argument('--mon-ip', help='mon IP of the host, for the bootstrap set')
+    parser.add_argument('--image', default='quay.io/ceph/ceph:v16', help='image for the bootstrap set')
     parser.add_argument('--out', type=pathlib.Path, help='output directory (default tests/unit/fixtures/<version>)')
     args = parser.parse_args()
 
@@ -345,12 +423,12 @@ def main() -> int:
     host = args.host or target.split('@')[-1]
     rec = Recorder(remote, host, args.out)
     fsid = args.fsid
-    if not fsid and 'clean' not in args.sets:
+    if not fsid and not {'clean', 'bootstrap'} & set(args.sets):
         rc, out, err = remote.run(['ceph', 'fsid'])
         if rc != 0:
             raise SystemExit('cannot read the fsid: %s' % err)
         fsid = out.strip()
-    if not fsid:
+    if not fsid and 'clean' in args.sets:
         parser.error('--fsid is needed for the clean set')
     label_host = args.label_host or host
     osd_host = args.osd_device.split(':', 1)[0] if args.osd_device else host
@@ -366,6 +444,10 @@ def main() -> int:
         record_toolbox(rec)
     if 'clean' in args.sets:
         record_clean(rec, fsid)
+    if 'bootstrap' in args.sets:
+        if not args.mon_ip:
+            parser.error('the bootstrap set needs --mon-ip')
+        record_bootstrap(rec, args.mon_ip, args.image)
     print('%d fixture(s) in %s (ceph %s)' % (rec.count, rec.dir, rec.version))
     return 0
 

@@ -254,9 +254,6 @@ def manage(module: AnsibleModule, runner: CephRunner, specs: list[dict[str, t.An
 
     if module.params['state'] == 'absent':
         for name, _spec, _norm in wanted:
-            if name in ('mon', 'mgr'):
-                raise CephInputError('service %s cannot be removed: a cluster needs it' % name)
-        for name, _spec, _norm in wanted:
             if name not in current:
                 result['unchanged'].append(name)
                 continue
@@ -300,6 +297,10 @@ def main() -> None:
     try:
         validate_fsid(module.params['fsid'])
         specs = load_specs(module)
+        if module.params['state'] == 'absent':
+            for spec in specs:
+                if service_name(spec) in ('mon', 'mgr'):
+                    raise CephInputError('service %s cannot be removed: a cluster needs it' % service_name(spec))
     except CephError as exc:
         module.fail_json(**exc.fail_kwargs())
     run_module(module, lambda runner: manage(module, runner, specs))

@@ -13,8 +13,13 @@ description:
   - V(present) creates an OSD on a device of a host (C(ceph orch daemon add osd HOST:DEVICE [raw])).
     A device that already carries an OSD of this cluster is fine. A device cephadm will not take fails
     with cephadm's own C(rejected_reasons).
+  - With O(method=raw), V(present) refuses while the host has destroyed OSD ids kept for a replacement:
+    cephadm 16.2 claims them for the new OSD, but C(ceph-volume raw prepare) cannot reuse an id, so the OSD
+    would not be created. Purge those ids first, or use O(method=lvm), with which the id is reused.
   - V(absent) removes the OSDs on the device (C(ceph orch osd rm)) and waits until the removal is done.
-    It refuses unless C(ceph osd safe-to-destroy) agrees or O(force=true).
+    It refuses unless C(ceph osd safe-to-destroy) agrees or O(force=true). Once cephadm has drained and
+    stopped an OSD, the module marks it out (C(ceph osd out)) so that the removal does not wait for the
+    mons to do so (10 minutes by default).
   - V(zapped) wipes the device (C(ceph orch device zap)). It refuses while an OSD of the cluster uses the
     device unless O(force=true).
   - Runs on an admin host of the cluster.
@@ -129,6 +134,12 @@ device:
   returned: success
   type: str
   sample: /dev/loop10
+marked_out:
+  description: OSDs the module marked out once cephadm had drained and stopped them (see O(state=absent)).
+  returned: when OSDs were removed
+  type: list
+  elements: int
+  sample: [3]
 preview:
   description: Commands that would run, in check mode.
   returned: in check mode when a change is predicted
@@ -218,6 +229,16 @@ def osds_on(metadata: t.Any, tree: dict[str, t.Any], host: str, device: str) -> 
     return sorted(ids)
 
 
+def destroyed_on_host(tree: dict[str, t.Any], host: str) -> list[int]:
+    """ids of the destroyed OSDs that the CRUSH map still places under ``host``."""
+    nodes = {int(n['id']): n for n in tree.get('nodes', []) if 'id' in n}
+    ids: list[int] = []
+    for node in nodes.values():
+        if node.get('type') == 'host' and node.get('name') == host:
+            ids.extend(int(c) for c in node.get('children', []) if nodes.get(int(c), {}).get('status') == 'destroyed')
+    return sorted(ids)
+
+
 def host_inventory(runner: CephRunner, host: str, refresh: bool = False) -> list[dict[str, t.Any]]:
     args = ['orch', 'device', 'ls', host] + (['--refresh'] if refresh else [])
     for entry in runner.ceph_json(args) or []:
@@ -233,12 +254,16 @@ def find_device(inventory: list[dict[str, t.Any]], device: str) -> dict[str, t.A
     return None
 
 
-def removal_queue(runner: CephRunner) -> list[int]:
+def removal_status(runner: CephRunner) -> list[dict[str, t.Any]]:
+    """Entries of ``ceph orch osd rm status`` (none: cephadm prints a sentence instead of JSON)."""
     res = runner.ceph(['orch', 'osd', 'rm', 'status', '--format', 'json'])
-    text = res.stdout.strip()
-    if not text.startswith('['):
+    if not res.stdout.strip().startswith('['):
         return []  # "No OSD remove/replace operations reported"
-    return sorted(int(o['osd_id']) for o in res.json() if 'osd_id' in o)
+    return [dict(o) for o in res.json() if isinstance(o, dict) and 'osd_id' in o]
+
+
+def removal_queue(runner: CephRunner) -> list[int]:
+    return sorted(int(o['osd_id']) for o in removal_status(runner))
 
 
 def osd_state(runner: CephRunner) -> tuple[t.Any, dict[str, t.Any]]:
@@ -280,6 +305,15 @@ def present(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
             add.append('raw')
         todo.append(add)
     after = dict(before)
+    if todo and params['method'] == 'raw':
+        claimed = destroyed_on_host(tree, host)
+        if claimed:
+            raise CephError(
+                'host %s has destroyed OSD id(s) %s kept for a replacement; cephadm 16.2 would claim them, but '
+                '"ceph-volume raw prepare" cannot reuse an id (no --osd-ids), so the OSD would not be created: '
+                'purge them first (ceph osd purge ID --yes-i-really-mean-it) or use method=lvm'
+                % (host, ', '.join(map(str, claimed)))
+            )
     if todo:
         result['changed'] = True
         if module.check_mode:
@@ -338,17 +372,31 @@ def absent(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
         else:
             if not queued.issuperset(ids):
                 runner.ceph(cmd)
-            wait_removed(runner, ids, params)
+            result['marked_out'] = wait_removed(runner, ids, params)
     if module._diff:
         result['diff'] = {'before': {key: ids}, 'after': {key: []}}
     return result
 
 
-def wait_removed(runner: CephRunner, ids: list[int], params: dict[str, t.Any]) -> None:
+def wait_removed(runner: CephRunner, ids: list[int], params: dict[str, t.Any]) -> list[int]:
+    """Poll the removal queue until ``ids`` left it; returns the OSDs the module marked out.
+
+    cephadm 16.2 drains an OSD, stops it, then waits for ``safe-to-destroy``; a stopped OSD
+    stays "in" until the mons mark it out (mon_osd_down_out_interval, 10 minutes by default), and
+    until then its placement groups cannot be remapped where a host holds the only other OSD.
+    Once cephadm reports the drain done, the module marks the OSD out itself (no data is on it).
+    """
     deadline = time.monotonic() + runner.timeout
+    marked: list[int] = []
     while True:
-        if not set(ids) & set(removal_queue(runner)):
-            return
+        pending = [o for o in removal_status(runner) if int(o['osd_id']) in ids]
+        if not pending:
+            return marked
+        for entry in pending:
+            osd_id = int(entry['osd_id'])
+            if entry.get('drain_done_at') and osd_id not in marked:
+                runner.ceph(['osd', 'out', str(osd_id)])
+                marked.append(osd_id)
         if time.monotonic() > deadline:
             raise CephError(
                 'removal of osd(s) %s is still under way after %d seconds (ceph orch osd rm status)'

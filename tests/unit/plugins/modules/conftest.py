@@ -14,7 +14,9 @@ commands proves that the module changed nothing.
 from __future__ import annotations
 
 import json
+import os
 import pathlib
+import shutil
 import typing as t
 
 import pytest
@@ -68,8 +70,9 @@ def subset(expected: t.Any, actual: t.Any, path: str = 'result') -> None:
 class FakeHost:
     """Answers run_command from the case's call list."""
 
-    def __init__(self, case: dict[str, t.Any], version: str) -> None:
+    def __init__(self, case: dict[str, t.Any], version: str, tmp_path: pathlib.Path) -> None:
         self.version = version
+        self.tmp_path = tmp_path
         self.calls = list(case.get('calls', []))
         self.done: list[list[str]] = []
         self.secrets = [str(v) for v in case.get('secrets', [])]
@@ -88,6 +91,9 @@ class FakeHost:
             docs = [json.loads(d) for d in str(data).split('\n---\n')]
             assert docs == call['stdin_json'], 'stdin of %r: %r' % (argv, docs)
         self.done.append(argv)
+        for rel in call.get('removes', []):
+            # what the command does on the host (e.g. rm-cluster removing directories)
+            shutil.rmtree(self.tmp_path / rel) if (self.tmp_path / rel).is_dir() else (self.tmp_path / rel).unlink()
         if 'fixture' in call:
             fx = load_fixture(self.version, call['fixture'])
             recorded = strip_argv(fx['command'])
@@ -100,14 +106,14 @@ class FakeHost:
                 )
             return int(fx['rc']), str(fx['stdout']), str(fx['stderr'])
         # Commands whose output the module does not read and no recorded run produced (e.g. podman rm).
-        assert set(call) <= {'cmd', 'rc', 'stdin', 'stdin_json'}, call
+        assert set(call) <= {'cmd', 'rc', 'stdin', 'stdin_json', 'removes'}, call
         return int(call.get('rc', 0)), '', ''
 
 
 @pytest.fixture
 def run_case(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path) -> t.Callable[..., None]:
     def _run(module: t.Any, case: dict[str, t.Any], version: str) -> None:
-        host = FakeHost(case, version)
+        host = FakeHost(case, version, tmp_path)
         bins = case.get('bins', list(BINS))
 
         def exit_json(self: t.Any, **kwargs: t.Any) -> None:
@@ -140,12 +146,17 @@ def run_case(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path) -> t.Calla
                 path.symlink_to(content['symlink'])
             else:
                 path.write_text(str(content), encoding='utf-8')
+        if 'block_devices' in case:
+            monkeypatch.setattr(module, 'is_block_device', lambda path: path in case['block_devices'])
         if 'local_addresses' in case:
             monkeypatch.setattr(module, 'is_local_address', lambda addr: addr in case['local_addresses'])
         if hasattr(module, 'time'):
             monkeypatch.setattr(module.time, 'sleep', lambda s: None)
 
-        args = dict(case.get('args') or {})
+        args = {
+            k: str(tmp_path / v[4:]) if isinstance(v, str) and v.startswith('tmp:') else v
+            for k, v in (case.get('args') or {}).items()
+        }
         args['_ansible_check_mode'] = bool(case.get('check_mode', False))
         args['_ansible_diff'] = bool(case.get('diff', False))
         with patch_module_args(args), pytest.raises(ModuleExit) as caught:
@@ -158,7 +169,12 @@ def run_case(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path) -> t.Calla
                 expect['msg_contains'] if isinstance(expect['msg_contains'], list) else [expect['msg_contains']]
             ):
                 assert text in result.get('msg', ''), 'msg %r lacks %r' % (result.get('msg'), text)
-        subset({k: v for k, v in expect.items() if k not in ('failed', 'msg_contains', 'absent_keys')}, result)
+        subset(
+            {k: v for k, v in expect.items() if k not in ('failed', 'msg_contains', 'absent_keys', 'file_modes')},
+            result,
+        )
+        for key, mode in expect.get('file_modes', {}).items():
+            assert oct(os.stat(result[key]).st_mode & 0o777) == mode, '%s: mode of %s' % (key, result[key])
         for key in expect.get('absent_keys', []):
             assert key not in result, '%s should not be in the result' % key
         assert not host.calls, 'expected commands not run: %r' % ([c['cmd'] for c in host.calls],)

@@ -125,7 +125,9 @@ def main() -> int:
         errors.append(f'roles/cephkit: defaults and argument_specs differ: {sorted(set(defaults) ^ set(interface))}')
     for name, spec in interface.items():
         if name in defaults and 'default' in spec and spec['default'] != defaults[name]:
-            errors.append(f'roles/cephkit: {name}: default {defaults[name]!r} in defaults/main.yml, {spec["default"]!r} in the spec')
+            errors.append(
+                f'roles/cephkit: {name}: default {defaults[name]!r} in defaults/main.yml, {spec["default"]!r} in the spec'
+            )
         if name in defaults and 'default' not in spec and defaults[name] is not None:
             errors.append(f'roles/cephkit: {name}: defaults/main.yml has {defaults[name]!r}, the spec no default')
     for role in ROLES:

@@ -13,7 +13,7 @@ description:
   - V(present) creates an OSD on a device of a host (C(ceph orch daemon add osd HOST:DEVICE [raw])).
     A device that already carries an OSD of this cluster is fine. A device cephadm will not take fails
     with cephadm's own C(rejected_reasons).
-  - With O(method=raw), V(present) refuses while the host has destroyed OSD ids kept for a replacement:
+  - With O(method=raw), V(present) refuses while the host has destroyed OSD ids kept for a replacement.
     cephadm 16.2 claims them for the new OSD, but C(ceph-volume raw prepare) cannot reuse an id, so the OSD
     would not be created. Purge those ids first, or use O(method=lvm), with which the id is reused.
   - V(absent) removes the OSDs on the device (C(ceph orch osd rm)) and waits until the removal is done.

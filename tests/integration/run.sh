@@ -3,8 +3,8 @@
 #
 #   tests/integration/run.sh INVENTORY [STEP...]
 #
-# STEP: cluster_info config orch_host orch_apply osd_device rm_cluster bootstrap cleanup (default: all,
-# in that order; cleanup = rm_cluster again). The collection is laid out with hack/build-tree.sh unless
+# STEP: bootstrap cluster_info config orch_host orch_apply osd_device rm_cluster (default: all, in that
+# order, on clean hosts). The collection is laid out with hack/build-tree.sh unless The collection is laid out with hack/build-tree.sh unless
 # ANSIBLE_COLLECTIONS_PATH already points at one.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -13,7 +13,7 @@ root=$(cd "$here/../.." && pwd)
 inventory=$1
 shift
 steps=("$@")
-[[ ${#steps[@]} -gt 0 ]] || steps=(cluster_info config orch_host orch_apply osd_device rm_cluster bootstrap cleanup)
+[[ ${#steps[@]} -gt 0 ]] || steps=(bootstrap cluster_info config orch_host orch_apply osd_device rm_cluster)
 
 if [[ -z "${ANSIBLE_COLLECTIONS_PATH:-}" ]]; then
     "$root/hack/build-tree.sh" "$root/.build/integration" >/dev/null
@@ -28,7 +28,6 @@ export ANSIBLE_HOST_KEY_CHECKING=False ANSIBLE_FORCE_COLOR=0
 summary=()
 for step in "${steps[@]}"; do
     book=$step
-    [[ $step == cleanup ]] && book=rm_cluster
     start=$(date +%s)
     echo "=== step $step"
     "$playbook" -i "$inventory" "$here/playbooks/$book.yml"

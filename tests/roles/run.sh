@@ -15,6 +15,7 @@
 #   hosts      on every host: podman pull quay.io/ceph/ceph:v16 through the
 #              mirror, cephadm 16.2.15, `podman run --init`, chrony synchronised,
 #              lvm settings
+#   retags     cephkit_image_retags: pulled and tagged on every host, then changed=0
 #   sources    cephadm from a file on the controller and from a URL (sha256),
 #              and a cephadm of another release refused
 # and takes the instance down again on exit (ROLES_TEST_KEEP=1 keeps it).
@@ -209,6 +210,21 @@ do_sources() {
     { grep -E -A5 '^fatal' "$logs/sources-restore.log" | head -20; return 1; }
 }
 
+do_retags() {
+  # the seed's arch-tagged image problem, on every host: pull an image under
+  # one name and tag it as the name cephadm asks for; then nothing to do.
+  local extra='{"cephkit_image_retags": [{"source": "quay.io/ceph/ceph:v16.2.15", "target": "docker.io/ceph/ceph-grafana:6.7.4"}]}'
+  playbook "$logs/retags.log" "$root/playbooks/prepare.yml" -e "$extra" || { grep -E -A5 '^fatal' "$logs/retags.log" | head -20; return 1; }
+  echo "first run: $(changed_counts "$logs/retags.log")"
+  grep -Eq '^changed: \[node[0-9]\] => \(item=quay.io/ceph/ceph:v16.2.15 -> docker.io/ceph/ceph-grafana:6.7.4\)' "$logs/retags.log" ||
+    { echo "no tag was made"; return 1; }
+  playbook "$logs/retags-again.log" "$root/playbooks/prepare.yml" -e "$extra" || { tail -20 "$logs/retags-again.log"; return 1; }
+  expect_no_change "$logs/retags-again.log" || return 1
+  "$bin/ansible" -i "$inventory" lab_hosts -m ansible.builtin.command \
+    -a 'podman image exists docker.io/ceph/ceph-grafana:6.7.4' >"$logs/retags-exists.log" 2>&1 || { cat "$logs/retags-exists.log"; return 1; }
+  echo "docker.io/ceph/ceph-grafana:6.7.4 exists on every host"
+}
+
 echo "roles-test: lab instance $name on $subnet; logs in $logs"
 step lab-up do_lab_up
 step static do_static
@@ -218,6 +234,7 @@ step prepare do_prepare
 step idempotent do_idempotent
 step check2 do_check_prepared
 step hosts do_hosts
+step retags do_retags
 step sources do_sources
 printf '\n==== roles-test summary (lab %s) ====\n' "$name"
 printf '%s\n' "${summary[@]}"

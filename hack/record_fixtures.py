@@ -140,6 +140,7 @@ class Recorder:
 def record_reads(rec: Recorder, fsid: str, label_host: str, osd_host: str) -> None:
     rec.record('ceph_version', ['ceph', '--version'])
     rec.record('cephadm_ls', ['cephadm', 'ls'])
+    rec.ceph('fsid', ['fsid'])
     rec.ceph('status', ['status'])
     rec.ceph('mgr_dump', ['mgr', 'dump'])
     rec.ceph('mgr_services', ['mgr', 'services'])
@@ -253,7 +254,7 @@ def record_osd(rec: Recorder, osd_device: str) -> None:
     rec.record('orch_osd_rm_replace', ['ceph', 'orch', 'osd', 'rm', str(osd_id), '--replace'])
     rec.record('orch_osd_rm_status_pending', ['ceph', 'orch', 'osd', 'rm', 'status', '--format', 'json'])
 
-    marked = []
+    marked: list[int] = []
 
     def removal_done() -> bool:
         # every poll is recorded; the one that shows the drain done is kept as orch_osd_rm_status_drained
@@ -314,6 +315,7 @@ def record_toolbox(rec: Recorder) -> None:
             '--name',
             name,
             '--net=host',
+            '--stop-signal=SIGKILL',
             '--entrypoint',
             'sleep',
             '--volume',

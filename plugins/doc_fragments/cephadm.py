@@ -14,8 +14,9 @@ options:
   fsid:
     description:
       - The fsid (a UUID) of the cluster to act on.
-      - When not given, the cluster is found from C(/etc/ceph/ceph.conf) or from the daemons that
-        C(cephadm ls) reports on the host.
+      - When given, the module first checks that the cluster the host reaches (through C(/etc/ceph/ceph.conf))
+        has this fsid, and fails without changing anything when it has another.
+      - When not given, the cluster of C(/etc/ceph/ceph.conf) is used.
     type: str
   image:
     description:

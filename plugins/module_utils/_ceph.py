@@ -309,6 +309,7 @@ class CephRunner:
         self._toolbox: str | None = None
         self._cephadm_ls: list[dict[str, t.Any]] | None = None
         self._timeout_bin: str | bool | None = False
+        self._fsid_checked = False
 
     # -- context manager ---------------------------------------------------
     def __enter__(self) -> CephRunner:
@@ -409,6 +410,15 @@ class CephRunner:
             self._cephadm_ls = [d for d in data if isinstance(d, dict)]
         return self._cephadm_ls
 
+    def trust_fsid(self, fsid: str) -> None:
+        """Act on ``fsid`` without asking the cluster (known from cephadm ls, or just bootstrapped)."""
+        self.fsid = fsid
+        self._fsid_checked = True
+
+    def fsid_checked_by_caller(self) -> None:
+        """The caller compares the fsid itself (e.g. from ``ceph status``): no separate ``ceph fsid``."""
+        self._fsid_checked = True
+
     def forget_cephadm_ls(self) -> None:
         """Drop the cached ``cephadm ls`` (after something changed the host's daemons)."""
         self._cephadm_ls = None
@@ -475,6 +485,8 @@ class CephRunner:
             '--name',
             name,
             '--net=host',
+            # sleep as PID 1 ignores SIGTERM: let `rm --force` kill it at once instead of after 10 s
+            '--stop-signal=SIGKILL',
             '--entrypoint',
             'sleep',
             '--volume',
@@ -497,7 +509,17 @@ class CephRunner:
     def ceph(
         self, args: t.Sequence[str], data: str | None = None, check: bool = True, timeout: int | None = None
     ) -> CmdResult:
-        """Run ``ceph ARGS`` (on the host or in the toolbox)."""
+        """Run ``ceph ARGS`` (on the host or in the toolbox); the first call checks a given fsid."""
+        if self.fsid and not self._fsid_checked:
+            self._fsid_checked = True
+            found = self.ceph(['fsid', '--format', 'json']).json()
+            found_fsid = found.get('fsid') if isinstance(found, dict) else None
+            if found_fsid != self.fsid:
+                raise CephError(
+                    'the cluster reached from this host has fsid %s, not the fsid %s that was given'
+                    % (found_fsid, self.fsid),
+                    fsid=found_fsid,
+                )
         argv = self.ceph_argv(args, stdin=data is not None)
         if argv[0] == 'ceph':
             argv[0] = str(self.bin_path('ceph'))

@@ -21,6 +21,11 @@ description:
 author:
   - cephkit maintainers (@cephkit)
 options:
+  fsid:
+    description:
+      - fsid of the new cluster. A random one is chosen when not given.
+      - On a host that already runs a mon of a cluster, a given fsid must be that cluster's.
+    type: str
   mon_ip:
     description:
       - IP address of the first mon. Must be an address of this host; checked before anything runs.
@@ -334,7 +339,7 @@ def bootstrap(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
         if len(existing) > 1 and not params['fsid']:
             raise CephError('this host runs mons of several clusters (%s): give fsid' % ', '.join(existing))
         fsid = params['fsid'] or existing[0]
-        runner.fsid = fsid
+        runner.trust_fsid(str(fsid))
         result['fsid'] = fsid
         if params['dashboard']:
             if os.path.exists(password_file(fsid)):
@@ -389,7 +394,7 @@ def bootstrap(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
     result['cmd'] = res.argv
     output = mask_output(res.stdout + res.stderr)
     result['stdout'] = output
-    runner.fsid = fsid
+    runner.trust_fsid(str(fsid))
     runner.forget_cephadm_ls()
 
     if params['dashboard']:

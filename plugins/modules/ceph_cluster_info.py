@@ -294,6 +294,7 @@ def summarize_devices(inventory: t.Any) -> list[dict[str, t.Any]]:
 
 
 def gather(runner: CephRunner, refresh_devices: bool) -> dict[str, t.Any]:
+    runner.fsid_checked_by_caller()
     status = runner.ceph_json(['status'])
     fsid = str(status.get('fsid', ''))
     if runner.fsid and fsid != runner.fsid:

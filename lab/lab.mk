@@ -37,12 +37,47 @@ lab-clean:
 	$(call header,lab-clean)
 	$(LAB) clean
 
-# The smoke tests bring their own instance up and down (tests/lab/conftest.py).
+# Every lab test uses an instance of its own, from fresh hosts, and takes it down again.
+LAB_COLLECTIONS := $(ROOT)/.build/collections
+MOLECULE_SCENARIOS ?= check default grow
+LAB_TESTS := lab-smoke lab-modules lab-roles $(addprefix lab-molecule-,$(MOLECULE_SCENARIOS))
+
+.PHONY: lab-modules lab-roles $(addprefix lab-molecule-,$(MOLECULE_SCENARIOS))
+lab-modules lab-roles $(addprefix lab-molecule-,$(MOLECULE_SCENARIOS)): $(VENV_STAMP)
+
+# The lab itself: hosts, registry mirror, package repository, isolation, clean exit.
 lab-smoke:
 	$(call header,lab: smoke tests (LAB_NAME=cephkit-ci))
 	$(LAB_TEST_ENV) pytest -p no:cacheprovider -p no:ansible -o addopts= -s -v $(ROOT)/tests/lab
 
-lab-test: lab-smoke
+# The seven modules on a real cluster: check, apply, check, apply, all with --diff; bad inputs.
+lab-modules:
+	$(call header,lab: module integration (LAB_NAME=cephkit-ci-modules))
+	$(ROOT)/tests/integration/on-lab.sh cephkit-ci-modules 10.89.82.0/24
+
+# The host-preparation roles: check mode, idempotence, mirror pulls, retags, cephadm sources.
+lab-roles:
+	$(call header,lab: host-preparation roles (LAB_NAME=cephkit-ci-roles))
+	$(ROOT)/tests/roles/run.sh cephkit-ci-roles 10.89.81.0/24
+
+# The molecule scenarios (molecule/): each brings up and destroys its own lab instance.
+$(addprefix lab-molecule-,$(MOLECULE_SCENARIOS)): lab-molecule-%:
+	$(call header,lab: molecule scenario $*)
+	@mkdir -p $(LAB_COLLECTIONS)/ansible_collections/cephkit
+	@ln -sfn $(ROOT) $(LAB_COLLECTIONS)/ansible_collections/cephkit/cephadm
+	cd $(ROOT) && ANSIBLE_COLLECTIONS_PATH=$(LAB_COLLECTIONS) ANSIBLE_FORCE_COLOR=0 NO_COLOR=1 \
+	  molecule test -s $*
+
+# All of them; every one runs even when an earlier one failed, then a summary.
+lab-test:
+	@failed=(); summary=(); \
+	for t in $(LAB_TESTS); do \
+	  start=$$SECONDS; \
+	  if $(MAKE) $$t; then result=passed; else result=FAILED; failed+=("$$t"); fi; \
+	  summary+=("$$(printf '  %-22s %-7s %4d s' "$$t" "$$result" "$$((SECONDS - start))")"); \
+	done; \
+	printf '\n==== lab tests ====\n'; printf '%s\n' "$${summary[@]}"; \
+	if [ $${#failed[@]} -gt 0 ]; then echo "lab-test: FAILED: $${failed[*]}"; exit 1; fi
 
 demo: deps-apt $(VENV_STAMP)
 	$(call header,demo: the lab)
@@ -50,7 +85,10 @@ demo: deps-apt $(VENV_STAMP)
 	@$(LAB) status
 	@if [ -f $(ROOT)/playbooks/site.yml ]; then \
 	  echo "demo: deploying with playbooks/site.yml"; \
-	  cd $(ROOT) && ansible-playbook -i $(ROOT)/.lab/$${LAB_NAME:-cephkit-lab}/inventory.yml playbooks/site.yml; \
+	  mkdir -p $(LAB_COLLECTIONS)/ansible_collections/cephkit; \
+	  ln -sfn $(ROOT) $(LAB_COLLECTIONS)/ansible_collections/cephkit/cephadm; \
+	  cd $(ROOT) && ANSIBLE_COLLECTIONS_PATH=$(LAB_COLLECTIONS) ANSIBLE_HOST_KEY_CHECKING=false \
+	    ansible-playbook -i .lab/$${LAB_NAME:-cephkit-lab}/inventory.yml -i tests/roles/inventory/lab.yml playbooks/site.yml; \
 	else \
 	  echo "demo: the lab is up; playbooks/site.yml does not exist yet, so nothing is deployed"; \
 	fi

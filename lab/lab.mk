@@ -83,12 +83,13 @@ demo: deps-apt $(VENV_STAMP)
 	$(call header,demo: the lab)
 	$(LAB) up >/dev/null
 	@$(LAB) status
-	@if [ -f $(ROOT)/playbooks/site.yml ]; then \
-	  echo "demo: deploying with playbooks/site.yml"; \
-	  mkdir -p $(LAB_COLLECTIONS)/ansible_collections/cephkit; \
-	  ln -sfn $(ROOT) $(LAB_COLLECTIONS)/ansible_collections/cephkit/cephadm; \
-	  cd $(ROOT) && ANSIBLE_COLLECTIONS_PATH=$(LAB_COLLECTIONS) ANSIBLE_HOST_KEY_CHECKING=false \
-	    ansible-playbook -i .lab/$${LAB_NAME:-cephkit-lab}/inventory.yml -i tests/roles/inventory/lab.yml playbooks/site.yml; \
-	else \
-	  echo "demo: the lab is up; playbooks/site.yml does not exist yet, so nothing is deployed"; \
-	fi
+	$(call header,demo: ansible-playbook cephkit.cephadm.site)
+	@mkdir -p $(LAB_COLLECTIONS)/ansible_collections/cephkit
+	@ln -sfn $(ROOT) $(LAB_COLLECTIONS)/ansible_collections/cephkit/cephadm
+	cd $(ROOT) && ANSIBLE_COLLECTIONS_PATH=$(LAB_COLLECTIONS) ANSIBLE_HOST_KEY_CHECKING=false \
+	  ansible-playbook -i .lab/$${LAB_NAME:-cephkit-lab}/inventory.yml -i tests/roles/inventory/lab.yml cephkit.cephadm.site
+	$(call header,demo: ceph -s on node1)
+	@$(LAB) ssh node1 ceph -s
+	$(call header,demo: the dashboard (URL from ceph mgr services; its password is in the 0600 file on node1))
+	@$(LAB) ssh node1 ceph mgr services
+	@$(LAB) ssh node1 ls -l /etc/ceph/

@@ -84,17 +84,8 @@ help:
 # Runs every gate even when one fails, then prints a summary; fails if any did.
 .PHONY: test
 test: deps
-	@failed=(); summary=(); \
-	for gate in $(TEST_GATES); do \
-	  start=$$SECONDS; \
-	  if $(MAKE) $$gate; then result=passed; else result=FAILED; failed+=("$$gate"); fi; \
-	  summary+=("$$(printf '  %-10s %-7s %4d s' "$$gate" "$$result" "$$((SECONDS - start))")"); \
-	done; \
-	printf '\n==== summary ====\n'; printf '%s\n' "$${summary[@]}"; \
-	total=$(words $(TEST_GATES)); \
-	echo "gates: $$((total - $${#failed[@]})) passed, $${#failed[@]} failed"; \
-	if [ $${#failed[@]} -gt 0 ]; then echo "make test: FAILED: $${failed[*]}"; exit 1; fi; \
-	echo "make test: all gates passed"
+	@MAKE="$(MAKE)" hack/run-targets.sh gates $(TEST_GATES)
+	@echo "make test: all gates passed"
 
 # --------------------------------------------------------------------------- deps
 .PHONY: deps deps-apt venv venv-2.21

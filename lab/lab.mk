@@ -70,14 +70,7 @@ $(addprefix lab-molecule-,$(MOLECULE_SCENARIOS)): lab-molecule-%:
 
 # All of them; every one runs even when an earlier one failed, then a summary.
 lab-test:
-	@failed=(); summary=(); \
-	for t in $(LAB_TESTS); do \
-	  start=$$SECONDS; \
-	  if $(MAKE) $$t; then result=passed; else result=FAILED; failed+=("$$t"); fi; \
-	  summary+=("$$(printf '  %-22s %-7s %4d s' "$$t" "$$result" "$$((SECONDS - start))")"); \
-	done; \
-	printf '\n==== lab tests ====\n'; printf '%s\n' "$${summary[@]}"; \
-	if [ $${#failed[@]} -gt 0 ]; then echo "lab-test: FAILED: $${failed[*]}"; exit 1; fi
+	@MAKE="$(MAKE)" $(ROOT)/hack/run-targets.sh lab $(LAB_TESTS)
 
 demo: deps-apt $(VENV_STAMP)
 	$(call header,demo: the lab)

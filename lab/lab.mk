@@ -48,7 +48,7 @@ lab-modules lab-roles $(addprefix lab-molecule-,$(MOLECULE_SCENARIOS)): $(VENV_S
 # The lab itself: hosts, registry mirror, package repository, isolation, clean exit.
 lab-smoke:
 	$(call header,lab: smoke tests (LAB_NAME=cephkit-ci))
-	$(LAB_TEST_ENV) pytest -p no:cacheprovider -p no:ansible -o addopts= -s -v $(ROOT)/tests/lab
+	$(LAB_TEST_ENV) pytest -p no:cacheprovider -s -v $(ROOT)/tests/lab
 
 # The seven modules on a real cluster: check, apply, check, apply, all with --diff; bad inputs.
 lab-modules:

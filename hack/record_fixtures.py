@@ -27,6 +27,10 @@ Sets of fixtures:
 * ``clean``: on a host where the cluster was removed (after rm-cluster).
 * ``bootstrap``: on a clean host, a single-host cluster bootstrapped as ceph_bootstrap does it, the
   dashboard password set through stdin (never stored), then the cluster removed again.
+* ``activate``: the OSDs of ``--activate-host`` as ceph_osd_activate reads them. Run it after that host
+  lost its OSD daemons (``cephadm rm-cluster`` there without zapping, as after an OS reinstall): the
+  missing state is recorded, the host activated (``ceph cephadm osd activate``), the polls until the
+  OSDs are up, then the healthy state. On a healthy host only the healthy state is recorded.
 
 Examples::
 
@@ -386,6 +390,66 @@ def record_clean(rec: Recorder, fsid: str) -> None:
     )
 
 
+def record_activate(rec: Recorder, host: str, timeout: int = 600) -> None:
+    """ceph_osd_activate's reads (and, when OSDs of ``host`` have no daemon, the activation and its polls)."""
+
+    def osd_ps(name: str, refresh: bool = False) -> set[int]:
+        args = ['orch', 'ps', host, '--daemon_type', 'osd'] + (['--refresh'] if refresh else [])
+        out = rec.ceph(name, args)
+        return (
+            {int(d['daemon_id']) for d in out if d.get('status_desc') == 'running'} if isinstance(out, list) else set()
+        )
+
+    def tree_on_host(name: str) -> dict[int, str]:
+        tree = rec.ceph(name, ['osd', 'tree'])
+        nodes = {n['id']: n for n in tree.get('nodes', [])}
+        bucket = [n for n in nodes.values() if n.get('type') == 'host' and n.get('name') == host]
+        return {c: nodes[c].get('status', '') for b in bucket for c in b.get('children', [])}
+
+    rec.ceph('osd_activate_orch_host_ls', ['orch', 'host', 'ls'])
+    in_map = tree_on_host('osd_activate_tree_before')
+    listed = rec.ceph('osd_activate_ps_before', ['orch', 'ps', host, '--daemon_type', 'osd'])
+    cached = {int(d['daemon_id']): d.get('last_refresh') for d in (listed if isinstance(listed, list) else [])}
+    stale = {i: r for i, r in cached.items() if in_map.get(i) == 'down'}
+    if stale:
+        # as ceph_osd_activate: down in the map but a daemon cached: ask for a rescan, poll until it is done
+        rec.ceph('osd_activate_ps_refresh_stale', ['orch', 'ps', host, '--daemon_type', 'osd', '--refresh'])
+
+        last: list[dict[str, Any]] = []
+
+        def rescanned() -> bool:
+            polled = rec.ceph('osd_activate_ps_rescanned', ['orch', 'ps', host, '--daemon_type', 'osd'])
+            last[:] = polled if isinstance(polled, list) else []
+            now = {int(d['daemon_id']): d.get('last_refresh') for d in last}
+            return all(i not in now or now[i] != r for i, r in stale.items())
+
+        wait('the orchestrator to rescan %s' % host, rescanned, timeout=timeout, interval=5)
+        cached = {int(d['daemon_id']): d.get('last_refresh') for d in last}
+    missing = sorted(set(in_map) - set(cached))
+    if not missing:
+        rec.dir.joinpath('osd_activate_tree_before.json').rename(rec.dir / 'osd_activate_tree_healthy.json')
+        rec.dir.joinpath('osd_activate_ps_before.json').rename(rec.dir / 'osd_activate_ps_healthy.json')
+        rec.record('osd_activate_none', ['ceph', 'cephadm', 'osd', 'activate', host], timeout=timeout)
+        print('%s: no OSD without a daemon, only the healthy state recorded' % host)
+        return
+    rec.record('osd_activate', ['ceph', 'cephadm', 'osd', 'activate', host], timeout=timeout)
+    polls = [0]
+
+    def up() -> bool:
+        # the first poll is kept (pending, usually); the last ones are kept as "running" and "up"
+        polls[0] += 1
+        name = 'osd_activate_ps_refresh_pending' if polls[0] == 1 else 'osd_activate_ps_refresh_running'
+        if not set(missing) <= osd_ps(name, refresh=True):
+            return False
+        return all(s == 'up' for i, s in tree_on_host('osd_activate_tree_after').items() if i in missing)
+
+    wait('the activated OSDs to run and be up', up, timeout=timeout, interval=5)
+    tree_on_host('osd_activate_tree_healthy')
+    osd_ps('osd_activate_ps_healthy')
+    # what cephadm answers when it finds nothing to deploy (it scans the host, changes nothing)
+    rec.record('osd_activate_none', ['ceph', 'cephadm', 'osd', 'activate', host], timeout=timeout)
+
+
 def target_from_inventory(path: str, host: str) -> tuple[str, str | None, int | None]:
     out = subprocess.run(
         ['ansible-inventory', '-i', path, '--host', host], capture_output=True, text=True, check=True
@@ -405,11 +469,15 @@ def main() -> int:
     parser.add_argument('--key', help='SSH private key (with --ssh)')
     parser.add_argument('--port', type=int, help='SSH port (with --ssh)')
     parser.add_argument(
-        '--sets', nargs='+', default=['reads'], choices=['reads', 'writes', 'osd', 'toolbox', 'clean', 'bootstrap']
+        '--sets',
+        nargs='+',
+        default=['reads'],
+        choices=['reads', 'writes', 'osd', 'toolbox', 'clean', 'bootstrap', 'activate'],
     )
     parser.add_argument('--fsid', help='fsid (read from the cluster when not given)')
     parser.add_argument('--label-host', help='host whose labels/daemons are recorded (default: the admin host)')
     parser.add_argument('--osd-device', help='HOST:DEV of a free device for the osd set (and the OSD dry-run)')
+    parser.add_argument('--activate-host', help='host whose OSDs the activate set reads (and activates)')
     parser.add_argument('--mon-ip', help='mon IP of the host, for the bootstrap set')
     parser.add_argument('--image', default='quay.io/ceph/ceph:v16', help='image for the bootstrap set')
     parser.add_argument('--out', type=pathlib.Path, help='output directory (default tests/unit/fixtures/<version>)')
@@ -450,6 +518,10 @@ def main() -> int:
         if not args.mon_ip:
             parser.error('the bootstrap set needs --mon-ip')
         record_bootstrap(rec, args.mon_ip, args.image)
+    if 'activate' in args.sets:
+        if not args.activate_host:
+            parser.error('the activate set needs --activate-host HOST')
+        record_activate(rec, args.activate_host)
     print('%d fixture(s) in %s (ceph %s)' % (rec.count, rec.dir, rec.version))
     return 0
 

@@ -1,0 +1,289 @@
+#!/usr/bin/python
+# Copyright (c) cephkit maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: ceph_osd_activate
+short_description: Bring back the existing OSDs of a host whose OS was reinstalled
+version_added: 0.1.0
+description:
+  - After the operating system of a host was reinstalled, or C(cephadm rm-cluster) ran on it without
+    zapping the OSD disks, the disks still hold their OSDs and the OSD map still places them on the host,
+    but no OSD daemon runs there. This module finds those OSDs and has the orchestrator deploy their
+    daemons again (C(ceph cephadm osd activate HOST)), which scans the host with C(ceph-volume lvm list)
+    and C(ceph-volume raw list) and deploys a daemon for every OSD of this cluster it finds.
+  - An OSD is missing when the CRUSH map places it under the host bucket named O(host) (and it is not
+    destroyed) but the orchestrator lists no daemon for it on O(host) (C(ceph orch ps HOST --daemon_type osd)).
+    The CRUSH host bucket carries the host's short name, as the orchestrator names the host.
+  - cephadm rescans the daemons of a host every 10 minutes; until then it still lists the daemons that vanished with
+    the reinstall, and C(ceph cephadm osd activate) skips OSDs it has a daemon listed for. When an OSD of the host is
+    down in the OSD map while the orchestrator lists its daemon, the module asks for a rescan
+    (C(ceph orch ps HOST --refresh)) and waits for it (at most O(wait_timeout)) before deciding.
+  - When nothing is missing, the module reports no change and runs nothing. Otherwise it activates the host and,
+    with O(wait=true), waits until every missing OSD has a running daemon and is up in the OSD map.
+  - Runs on an admin host of the cluster. The host must already be a host of the orchestrator
+    (role C(cephkit_hosts) or module M(cephkit.cephadm.ceph_orch_host) adds it back after a reinstall).
+author:
+  - cephkit maintainers (@cephkit)
+options:
+  host:
+    description:
+      - Host whose OSDs are activated, as the orchestrator names it.
+    type: str
+    required: true
+  wait:
+    description:
+      - Wait until every activated OSD has a running daemon and is up in the OSD map.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds to wait with O(wait=true); the module fails (reporting a change) when the OSDs are not up by then.
+    type: int
+    default: 600
+  poll_interval:
+    description:
+      - Seconds between two checks of the daemons and of the OSD map while waiting.
+    type: int
+    default: 5
+extends_documentation_fragment:
+  - cephkit.cephadm.cephadm
+  - cephkit.cephadm.cephadm.attributes
+attributes:
+  check_mode:
+    support: full
+    details: Reads the OSD map and the orchestrator's daemons, returns the OSD ids that would be activated, runs nothing.
+  diff_mode:
+    support: full
+  idempotent:
+    support: full
+seealso:
+  - module: cephkit.cephadm.ceph_osd_device
+  - module: cephkit.cephadm.ceph_cluster_info
+'''
+
+EXAMPLES = r'''
+- name: Bring back the OSDs of ceph3 after its OS was reinstalled
+  cephkit.cephadm.ceph_osd_activate:
+    host: ceph3
+
+- name: Which OSDs of ceph3 have no daemon (changes nothing)
+  cephkit.cephadm.ceph_osd_activate:
+    host: ceph3
+  check_mode: true
+  register: activate
+
+- name: Activate without waiting for the OSDs to boot
+  cephkit.cephadm.ceph_osd_activate:
+    host: ceph3
+    wait: false
+'''
+
+RETURN = r'''
+osd_ids:
+  description: OSDs that were activated (in check mode, that would be activated); empty when none was missing.
+  returned: success
+  type: list
+  elements: int
+  sample: [2, 5]
+host:
+  description: The host.
+  returned: success
+  type: str
+  sample: ceph3
+diff:
+  description: OSD daemons of the host before and after.
+  returned: when diff mode is on
+  type: dict
+  sample: {"before": {"ceph3": []}, "after": {"ceph3": ["osd.2", "osd.5"]}}
+cmds:
+  description: Every command the module ran, as argv lists with secrets masked.
+  returned: always
+  type: list
+  elements: list
+  sample: [["/usr/bin/ceph", "orch", "host", "ls", "--format", "json"]]
+containers_started:
+  description: Number of helper containers the module started (and removed) during this call; 0 or 1.
+  returned: always
+  type: int
+  sample: 0
+stdout:
+  description: What C(ceph cephadm osd activate) printed.
+  returned: when OSDs were activated
+  type: str
+  sample: Created osd(s) 2,5 on host 'ceph3'
+'''
+
+import re
+import time
+import typing as t
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import (
+    CephError,
+    CephInputError,
+    CephRunner,
+    cephadm_argument_spec,
+    run_module,
+    validate_fsid,
+    validate_hostname,
+)
+
+
+def validate(params: dict[str, t.Any]) -> None:
+    validate_fsid(params['fsid'])
+    validate_hostname(params['host'], 'host')
+    for option in ('wait_timeout', 'poll_interval'):
+        if params[option] < 1:
+            raise CephInputError('%s %r is too small: expected at least 1 (seconds)' % (option, params[option]))
+
+
+def orch_hosts(runner: CephRunner) -> list[str]:
+    return [str(h.get('hostname')) for h in runner.ceph_json(['orch', 'host', 'ls']) or [] if isinstance(h, dict)]
+
+
+def osds_in_map(tree: dict[str, t.Any], host: str) -> dict[int, str]:
+    """OSDs the CRUSH map places under the host bucket ``host`` (not destroyed): id -> up/down."""
+    nodes = {int(n['id']): n for n in tree.get('nodes', []) if isinstance(n, dict) and 'id' in n}
+    found: dict[int, str] = {}
+    for node in nodes.values():
+        if node.get('type') != 'host' or node.get('name') != host:
+            continue
+        for child in node.get('children', []):
+            osd = nodes.get(int(child), {})
+            if osd.get('type') == 'osd' and osd.get('status') != 'destroyed':
+                found[int(child)] = str(osd.get('status', ''))
+    return found
+
+
+def osd_daemons(runner: CephRunner, host: str, refresh: bool = False) -> dict[int, dict[str, t.Any]]:
+    """OSD daemons the orchestrator lists on ``host`` (its cache): id -> daemon."""
+    args = ['orch', 'ps', host, '--daemon_type', 'osd'] + (['--refresh'] if refresh else [])
+    daemons: dict[int, dict[str, t.Any]] = {}
+    for daemon in runner.ceph_json(args) or []:
+        if not isinstance(daemon, dict) or daemon.get('hostname') != host:
+            continue
+        daemon_id = str(daemon.get('daemon_id', ''))
+        if daemon.get('daemon_type') == 'osd' and daemon_id.isdigit():
+            daemons[int(daemon_id)] = daemon
+    return daemons
+
+
+def fresh_daemons(
+    module: AnsibleModule, runner: CephRunner, host: str, in_map: dict[int, str]
+) -> dict[int, dict[str, t.Any]]:
+    """The orchestrator's OSD daemons of ``host``, refreshed when the cache disagrees with the OSD map.
+
+    cephadm refreshes its list of a host's daemons every 10 minutes (mgr/cephadm/daemon_cache_timeout);
+    right after the daemons of a host vanished (rm-cluster, reinstall) it still lists them as running, and
+    ``ceph cephadm osd activate`` skips every OSD it has a daemon cached for. When an OSD of the host is down
+    in the OSD map while a daemon is cached for it, the module asks for a refresh (``--refresh``, done in the
+    background) and polls until the cached entries of those daemons changed or went away.
+    """
+    params = module.params
+    daemons = osd_daemons(runner, host)
+    suspect = {i: daemons[i].get('last_refresh') for i in daemons if in_map.get(i) == 'down'}
+    if not suspect:
+        return daemons
+    deadline = time.monotonic() + params['wait_timeout']
+    refresh = True
+    while True:
+        daemons = osd_daemons(runner, host, refresh=refresh)
+        if not refresh and all(i not in daemons or daemons[i].get('last_refresh') != r for i, r in suspect.items()):
+            return daemons
+        if time.monotonic() > deadline:
+            module.warn(
+                'osd(s) %s of %s are down but the orchestrator still lists their daemons from its last scan of the '
+                'host; it did not rescan it in %d seconds'
+                % (', '.join(map(str, sorted(suspect))), host, params['wait_timeout'])
+            )
+            return daemons
+        refresh = False
+        time.sleep(params['poll_interval'])
+
+
+def names(ids: t.Iterable[int]) -> list[str]:
+    return ['osd.%d' % i for i in sorted(ids)]
+
+
+def wait_up(runner: CephRunner, host: str, ids: list[int], params: dict[str, t.Any]) -> dict[int, dict[str, t.Any]]:
+    """Poll until every id has a running daemon on ``host`` and is up in the OSD map; returns the daemons."""
+    deadline = time.monotonic() + params['wait_timeout']
+    while True:
+        daemons = osd_daemons(runner, host, refresh=True)
+        pending = [i for i in ids if daemons.get(i, {}).get('status_desc') != 'running']
+        if not pending:
+            in_map = osds_in_map(runner.ceph_json(['osd', 'tree']), host)
+            pending = [i for i in ids if in_map.get(i) != 'up']
+            if not pending:
+                return daemons
+        if time.monotonic() > deadline:
+            raise CephError(
+                'osd(s) %s of %s were activated but are not running and up after %d seconds'
+                % (', '.join(map(str, pending)), host, params['wait_timeout']),
+                changed=True,
+                osd_ids=ids,
+            )
+        time.sleep(params['poll_interval'])
+
+
+def activate(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
+    params = module.params
+    host = params['host']
+    known = orch_hosts(runner)
+    if host not in known:
+        raise CephError(
+            'host %s is not a host of the orchestrator (hosts: %s): add it first (ceph_orch_host)'
+            % (host, ', '.join(known) or 'none')
+        )
+    in_map = osds_in_map(runner.ceph_json(['osd', 'tree']), host)
+    daemons = fresh_daemons(module, runner, host, in_map)
+    missing = sorted(set(in_map) - set(daemons))
+    result: dict[str, t.Any] = {'changed': bool(missing), 'host': host, 'osd_ids': missing}
+    before = names(daemons)
+    after = names(set(daemons) | set(missing))
+    if missing and not module.check_mode:
+        out = runner.ceph(['cephadm', 'osd', 'activate', host]).stdout.strip()
+        result['stdout'] = out
+        match = re.search(r'Created osd\(s\) ([0-9,]+)', out)
+        created = {int(i) for i in match.group(1).split(',') if i} if match else set()
+        absent = [i for i in missing if i not in created]
+        if absent:
+            raise CephError(
+                'ceph cephadm osd activate %s did not deploy osd(s) %s: %s (the orchestrator deploys only OSDs '
+                'it finds with ceph-volume on the host and for which it has no daemon cached)'
+                % (host, ', '.join(map(str, absent)), out or 'no output'),
+                changed=bool(created),
+                osd_ids=sorted(created),
+                stdout=out,
+            )
+        if params['wait']:
+            after = names(wait_up(runner, host, missing, params))
+    if module._diff:
+        result['diff'] = {'before': {host: before}, 'after': {host: after}}
+    return result
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec=cephadm_argument_spec(
+            host={'type': 'str', 'required': True},
+            wait={'type': 'bool', 'default': True},
+            wait_timeout={'type': 'int', 'default': 600},
+            poll_interval={'type': 'int', 'default': 5},
+        ),
+        supports_check_mode=True,
+    )
+    try:
+        validate(module.params)
+    except CephError as exc:
+        module.fail_json(**exc.fail_kwargs())
+    run_module(module, lambda runner: activate(module, runner))
+
+
+if __name__ == '__main__':
+    main()

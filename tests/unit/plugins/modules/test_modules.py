@@ -17,6 +17,7 @@ from ansible_collections.cephkit.cephadm.plugins.modules import (
     ceph_config,
     ceph_orch_apply,
     ceph_orch_host,
+    ceph_osd_activate,
     ceph_osd_device,
     ceph_rm_cluster,
 )
@@ -62,6 +63,11 @@ def test_ceph_rm_cluster(run_case: t.Callable[..., None], case: dict[str, t.Any]
 @pytest.mark.parametrize(('case', 'version'), load_cases('ceph_osd_device'))
 def test_ceph_osd_device(run_case: t.Callable[..., None], case: dict[str, t.Any], version: str) -> None:
     run_case(ceph_osd_device, case, version)
+
+
+@pytest.mark.parametrize(('case', 'version'), load_cases('ceph_osd_activate'))
+def test_ceph_osd_activate(run_case: t.Callable[..., None], case: dict[str, t.Any], version: str) -> None:
+    run_case(ceph_osd_activate, case, version)
 
 
 @pytest.mark.parametrize(('case', 'version'), load_cases('ceph_orch_apply'))

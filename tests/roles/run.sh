@@ -117,9 +117,12 @@ do_validate() {
   validate_case 'node1 (in ceph_mons, ceph_mgrs, ceph_osds) has no address in cephkit_public_network=192.0.2.0/24' \
     '{"cephkit_public_network": "192.0.2.0/24"}' &&
     validate_case 'node1: cephkit_public_network=\"10.89.0.0/33\" must be the CIDR' '{"cephkit_public_network": "10.89.0.0/33"}' &&
+    validate_case 'not a network or overlapping: [\"10.0.0.0/8\"]' '{"cephkit_public_network": "{{ lab_network_cidr }}, 10.0.0.0/8"}' &&
     validate_case 'node1 (in ceph_osds) has no address in cephkit_cluster_network=198.51.100.0/24' \
       '{"cephkit_cluster_network": "198.51.100.0/24"}' &&
     validate_case 'value of cephkit_osd_method must be one of: lvm, raw, got: bluestore' '{"cephkit_osd_method": "bluestore"}' &&
+    validate_case 'node1: cephkit_osd_memory_target=\"64M\" is 67108864 bytes, too small' '{"cephkit_osd_memory_target": "64M"}' &&
+    validate_case 'node1: cephkit_osd_memory_target=\"lots\" is not a size' '{"cephkit_osd_memory_target": "lots"}' &&
     validate_case 'node1: cephkit_osd_devices holds [\"sdb\"]: every device must be a path under /dev' '{"cephkit_osd_devices": ["sdb"]}' &&
     validate_case 'node1: cephkit_image=quay.io/ceph/ceph@sha256:0123 cephkit_ceph_release=: the tag does not tell the Ceph release' \
       '{"cephkit_image": "quay.io/ceph/ceph@sha256:0123"}' &&

@@ -43,6 +43,21 @@ set +o pipefail
 ansible-test sanity --python "$python" "$@" 2>&1 \
     | { grep --line-buffered -v "is ignored: it is neither a file nor a directory" || true; }
 rc=${PIPESTATUS[0]}
+# The module code's Python floor (tests/config.yml: python_requires): compile it with that Python too.
+floor=$(sed -n "s/^ *python_requires: *'>=\([0-9.]*\)'.*/\1/p" tests/config.yml)
+floor_bin=
+for candidate in "$HOME/.pyenv/versions/$floor".*/bin/"python$floor" "/usr/bin/python$floor"; do
+    [[ -x "$candidate" ]] && floor_bin=$candidate
+done
+if [[ -z "$floor" || -z "$floor_bin" ]]; then
+    echo "sanity: no python$floor (the floor in tests/config.yml) on this machine" >&2
+    rc=1
+else
+    echo "sanity: compile with the module floor, Python $floor ($floor_bin)"
+    PATH="$(dirname "$floor_bin"):$PATH" ansible-test sanity --test compile --python "$floor" 2>&1 \
+        | { grep --line-buffered -v "is ignored: it is neither a file nor a directory" || true; }
+    [[ ${PIPESTATUS[0]} -eq 0 ]] || rc=1
+fi
 set -o pipefail
 echo "sanity: ansible-core $actual finished in $((SECONDS - start)) s (exit $rc)"
 exit "$rc"

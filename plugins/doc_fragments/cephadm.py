@@ -36,7 +36,8 @@ options:
     type: path
   timeout:
     description:
-      - Timeout in seconds of every single command the module runs.
+      - Timeout in seconds of every single command the module runs (a wait for the cluster is bounded by
+        O(ignore:wait_timeout) in the modules that wait).
       - A command that takes longer is killed and the module fails naming it.
     type: int
     default: 300
@@ -48,6 +49,23 @@ notes:
 requirements:
   - cephadm on the managed host
   - podman (or docker with O(docker=true)) on the managed host
+'''
+
+    # Options of the modules that wait for the cluster (argument spec: module_utils._ceph.wait_argument_spec).
+    WAIT = r'''
+options:
+  wait_timeout:
+    description:
+      - Seconds the whole wait for the cluster may take (O(timeout) bounds each command inside it).
+      - When the cluster has not reached the awaited state by then, the module fails, says what is still
+        missing, and reports C(changed) when it had changed something before the wait.
+    type: int
+    default: 600
+  poll_interval:
+    description:
+      - Seconds between two looks at the cluster while waiting.
+    type: int
+    default: 5
 '''
 
     # Attributes; modules set C(support) for each.

@@ -6,10 +6,14 @@
 Everything that runs ``cephadm``, ``ceph`` or the container engine goes
 through :class:`CephRunner`:
 
-* commands are argv lists, never shell strings;
-* each command has a timeout (coreutils ``timeout`` around it);
-* JSON output is parsed, failures raise the typed exceptions below, and a
-  module's ``main()`` turns any of them into one ``fail_json``;
+* commands are argv lists, never shell strings, run with ``LC_ALL=C`` so that
+  the text the modules match is the English one;
+* each command has a timeout (coreutils ``timeout`` around it): the option
+  ``timeout`` bounds EACH command; a module that waits for the cluster has a
+  separate ``wait_timeout`` for the whole wait (:func:`poll`);
+* JSON output is parsed, failures raise the typed exceptions below, and the
+  module entry point (``_module.CephModule``) turns any of them into one
+  ``fail_json``;
 * argv recorded in results is masked (secrets never reach argv anyway: they
   go through stdin or 0600 files);
 * ``ceph`` runs on the host when the host has the ``ceph`` CLI, a
@@ -18,6 +22,9 @@ through :class:`CephRunner`:
   ``/etc/ceph`` mounted read-only, every ``ceph`` command of the module call
   runs in it through ``exec``, and it is removed when the runner is closed
   (the runner is a context manager).
+
+Module code runs on the managed hosts: Python 3.9 or newer (the floor is
+stated in ``tests/config.yml`` and enforced by the sanity compile test).
 
 This module is private to the collection (leading underscore): its API may
 change without notice.
@@ -32,22 +39,34 @@ import os
 import re
 import socket
 import tempfile
+import time
 import typing as t
 import uuid
+
+from ansible_collections.cephkit.cephadm.plugins.module_utils._paths import CEPH_ADMIN_KEYRING, CEPH_CONF
 
 if t.TYPE_CHECKING:
     from ansible.module_utils.basic import AnsibleModule
 
-CEPH_CONF = '/etc/ceph/ceph.conf'
-CEPH_ADMIN_KEYRING = '/etc/ceph/ceph.client.admin.keyring'
+T = t.TypeVar('T')
+
 TOOLBOX_PREFIX = 'cephkit-toolbox-'
 DEFAULT_TIMEOUT = 300
-TIMEOUT_RC = 124
+DEFAULT_WAIT_TIMEOUT = 600
+DEFAULT_POLL_INTERVAL = 5
+# coreutils timeout: 124 when the command ended on SIGTERM, 137 when it had to be killed (--kill-after).
+TIMEOUT_RCS = (124, 137)
+KILL_AFTER = 10
+# The environment of every command: C locale, so that matched text is the English one.
+COMMAND_ENV = {'LC_ALL': 'C', 'LANG': 'C'}
 MASK = '********'
 # Daemons that run the cluster's own ceph image (monitoring daemons use other images).
 CEPH_DAEMON_TYPES = ('mon', 'mgr', 'osd', 'crash', 'mds', 'rgw', 'rbd-mirror', 'cephfs-mirror')
 
 _UUID_RE = re.compile(r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
+# Host labels: one rule for the modules and the roles (roles/cephkit checks cephkit_host_labels with it).
+LABEL_PATTERN = r'^[A-Za-z0-9_.-]+$'
+_LABEL_RE = re.compile(LABEL_PATTERN)
 _HOSTNAME_RE = re.compile(
     r'^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$'
 )
@@ -93,6 +112,10 @@ class CephTimeout(CephCommandError):
     """A command did not finish within its timeout."""
 
 
+class CephWaitTimeout(CephError):
+    """The cluster did not reach the awaited state within ``wait_timeout``."""
+
+
 class CephParseError(CephError):
     """A command's output could not be parsed."""
 
@@ -105,7 +128,7 @@ class CephNotFound(CephError):
 # Argument formats (the CmdRunner idea: argv built from declared formats)
 # ---------------------------------------------------------------------------
 
-ArgFormat = t.Callable[[t.Any], t.List[str]]  # noqa: UP006 - runtime alias, managed hosts may run Python 3.8
+ArgFormat = t.Callable[[t.Any], list[str]]
 
 
 def fmt_flag(flag: str) -> ArgFormat:
@@ -135,20 +158,11 @@ def fmt_opt_val(flag: str) -> ArgFormat:
     return _fmt
 
 
-def fmt_positional() -> ArgFormat:
-    """The value itself when set."""
-
-    def _fmt(value: t.Any) -> list[str]:
-        return [] if value is None else [str(value)]
-
-    return _fmt
-
-
-def build_args(formats: t.Mapping[str, ArgFormat], order: t.Sequence[str], values: t.Mapping[str, t.Any]) -> list[str]:
-    """Build argv from declared formats, in ``order``; missing values are skipped."""
+def build_args(formats: t.Mapping[str, ArgFormat], values: t.Mapping[str, t.Any]) -> list[str]:
+    """Build argv from declared formats, in their declaration order; missing values are skipped."""
     argv: list[str] = []
-    for name in order:
-        argv.extend(formats[name](values.get(name)))
+    for name, fmt in formats.items():
+        argv.extend(fmt(values.get(name)))
     return argv
 
 
@@ -204,10 +218,20 @@ def validate_network(value: str, option: str) -> None:
 
 
 def validate_label(label: str, option: str = 'labels') -> None:
-    if not label or re.search(r'[\s,]', label):
+    if not _LABEL_RE.match(label):
         raise CephInputError(
-            '%s: label %r is not valid: expected a non-empty word without spaces or commas' % (option, label)
+            "%s: label %r is not valid: expected letters, digits, '_', '.' and '-' (no spaces or commas)"
+            % (option, label)
         )
+
+
+def validate_min(params: t.Mapping[str, t.Any], *options: str, minimum: int = 1) -> None:
+    """Each of ``options`` (seconds, counts) is at least ``minimum``."""
+    for option in options:
+        if params[option] < minimum:
+            raise CephInputError(
+                '%s %r is too small: expected at least %d (seconds)' % (option, params[option], minimum)
+            )
 
 
 def is_local_address(addr: str) -> bool:
@@ -240,6 +264,14 @@ def cephadm_argument_spec(**extra: dict[str, t.Any]) -> dict[str, dict[str, t.An
     }
     spec.update(extra)
     return spec
+
+
+def wait_argument_spec() -> dict[str, dict[str, t.Any]]:
+    """The options of doc fragment ``cephkit.cephadm.cephadm.wait``."""
+    return {
+        'wait_timeout': {'type': 'int', 'default': DEFAULT_WAIT_TIMEOUT},
+        'poll_interval': {'type': 'int', 'default': DEFAULT_POLL_INTERVAL},
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -294,6 +326,7 @@ class CephRunner:
         cephadm_path: str | None = None,
         timeout: int | None = None,
         secrets: t.Iterable[str] = (),
+        fsid_check: str = 'ceph',
     ) -> None:
         params = module.params
         self.module = module
@@ -309,7 +342,11 @@ class CephRunner:
         self._toolbox: str | None = None
         self._cephadm_ls: list[dict[str, t.Any]] | None = None
         self._timeout_bin: str | bool | None = False
-        self._fsid_checked = False
+        # 'ceph': the first ceph command asks the cluster its fsid (``ceph fsid``) and compares;
+        # 'caller': the module reads the fsid with its first command and calls confirm_fsid().
+        if fsid_check not in ('ceph', 'caller'):
+            raise ValueError('fsid_check must be ceph or caller, not %r' % fsid_check)
+        self._fsid_checked = fsid_check == 'caller'
 
     # -- context manager ---------------------------------------------------
     def __enter__(self) -> CephRunner:
@@ -341,7 +378,7 @@ class CephRunner:
             self._timeout_bin = self.module.get_bin_path('timeout')
         if not self._timeout_bin or timeout <= 0:
             return []
-        return [str(self._timeout_bin), '--kill-after=10', str(timeout)]
+        return [str(self._timeout_bin), '--kill-after=%d' % KILL_AFTER, str(timeout)]
 
     def run(
         self, argv: t.Sequence[str], data: str | None = None, check: bool = True, timeout: int | None = None
@@ -352,15 +389,25 @@ class CephRunner:
         shown = self.masked(argv)
         self.commands.append(shown)
         rc, out, err = self.module.run_command(
-            full, data=data, binary_data=data is not None, check_rc=False, expand_user_and_vars=False
+            full,
+            data=data,
+            binary_data=data is not None,
+            check_rc=False,
+            expand_user_and_vars=False,
+            environ_update=COMMAND_ENV,
         )
         out = out if isinstance(out, str) else out.decode('utf-8', 'replace')
         err = err if isinstance(err, str) else err.decode('utf-8', 'replace')
         out_m = mask_argv([out], self.secrets)[0]
         err_m = mask_argv([err], self.secrets)[0]
-        if rc == TIMEOUT_RC and full and full[0] == self._timeout_bin:
+        if rc in TIMEOUT_RCS and full and full[0] == self._timeout_bin:
+            how = '' if rc == TIMEOUT_RCS[0] else ' (it ignored SIGTERM and was killed %d s later)' % KILL_AFTER
             raise CephTimeout(
-                shown, rc, out_m, err_m, msg='command timed out after %d seconds: %s' % (limit, ' '.join(shown))
+                shown,
+                rc,
+                out_m,
+                err_m,
+                msg='command timed out after %d seconds%s: %s' % (limit, how, ' '.join(shown)),
             )
         if check and rc != 0:
             raise CephCommandError(shown, rc, out_m, err_m)
@@ -410,22 +457,24 @@ class CephRunner:
             self._cephadm_ls = [d for d in data if isinstance(d, dict)]
         return self._cephadm_ls
 
-    def trust_fsid(self, fsid: str) -> None:
+    def use_fsid(self, fsid: str) -> None:
         """Act on ``fsid`` without asking the cluster (known from cephadm ls, or just bootstrapped)."""
         self.fsid = fsid
         self._fsid_checked = True
 
-    def fsid_checked_by_caller(self) -> None:
-        """The caller compares the fsid itself (e.g. from ``ceph status``): no separate ``ceph fsid``."""
-        self._fsid_checked = True
+    def confirm_fsid(self, found: t.Any) -> None:
+        """Fail unless ``found`` (read from the cluster) is the fsid that was given, if one was."""
+        found_fsid = str(found) if found else None
+        if self.fsid and found_fsid != self.fsid:
+            raise CephError(
+                'the cluster reached from this host has fsid %s, not the fsid %s that was given'
+                % (found_fsid, self.fsid),
+                fsid=found_fsid,
+            )
 
     def forget_cephadm_ls(self) -> None:
         """Drop the cached ``cephadm ls`` (after something changed the host's daemons)."""
         self._cephadm_ls = None
-
-    def local_fsids(self) -> list[str]:
-        """fsids of the cephadm-style daemons on this host, sorted."""
-        return sorted({str(d['fsid']) for d in self.cephadm_ls() if d.get('style') == 'cephadm:v1' and d.get('fsid')})
 
     def local_image(self, fsid: str | None) -> str | None:
         """Image of a running daemon of ``fsid`` on this host."""
@@ -513,13 +562,7 @@ class CephRunner:
         if self.fsid and not self._fsid_checked:
             self._fsid_checked = True
             found = self.ceph(['fsid', '--format', 'json']).json()
-            found_fsid = found.get('fsid') if isinstance(found, dict) else None
-            if found_fsid != self.fsid:
-                raise CephError(
-                    'the cluster reached from this host has fsid %s, not the fsid %s that was given'
-                    % (found_fsid, self.fsid),
-                    fsid=found_fsid,
-                )
+            self.confirm_fsid(found.get('fsid') if isinstance(found, dict) else None)
         argv = self.ceph_argv(args, stdin=data is not None)
         if argv[0] == 'ceph':
             argv[0] = str(self.bin_path('ceph'))
@@ -575,19 +618,25 @@ def write_private_file(path: str, content: str) -> None:
     os.replace(tmp, path)
 
 
-def run_module(
-    module: AnsibleModule, body: t.Callable[[CephRunner], dict[str, t.Any]], runner: CephRunner | None = None
-) -> None:
-    """Run ``body`` with a runner and exit; any CephError becomes one fail_json."""
-    result: dict[str, t.Any] = {}
-    own = runner if runner is not None else CephRunner(module)
-    try:
-        with own:
-            result = body(own)
-    except CephError as exc:
-        kwargs = exc.fail_kwargs()
-        kwargs.update(own.result_info())
-        kwargs['changed'] = bool(kwargs.get('changed', False))
-        module.fail_json(**kwargs)
-    result.update(own.result_info())
-    module.exit_json(**result)
+def poll(
+    probe: t.Callable[[], T | None],
+    wait_timeout: float,
+    interval: float,
+    describe: t.Callable[[], str],
+    **details: t.Any,
+) -> tuple[T, float]:
+    """Call ``probe`` until it returns something other than None; return it and the seconds waited.
+
+    The one wait of the collection: ``wait_timeout`` bounds the whole wait (each command inside
+    ``probe`` keeps its own ``timeout``); after it, :class:`CephWaitTimeout` with ``describe()``
+    (what is still missing, computed then) and ``details`` in the result.
+    """
+    start = time.monotonic()
+    while True:
+        value = probe()
+        waited = time.monotonic() - start
+        if value is not None:
+            return value, waited
+        if waited > wait_timeout:
+            raise CephWaitTimeout('%s after %d seconds' % (describe(), wait_timeout), **details)
+        time.sleep(interval)

@@ -169,12 +169,14 @@ dashboard_password_file:
   returned: success
   type: str
   sample: /etc/ceph/dashboard.2c1e4a3c-0b6f-11ef-9a41-525400a1b2c3.password
-cmd:
-  description: The cephadm bootstrap command (run, or that would run in check mode); nothing secret is in it.
-  returned: when a bootstrap runs or would run
+preview:
+  description:
+    - Commands that would run, in check mode (argv lists, as in RV(cmds)), that is the cephadm bootstrap command.
+    - Nothing secret is in it. The bootstrap that ran is in RV(cmds).
+  returned: in check mode when a bootstrap would run
   type: list
-  elements: str
-  sample: ["/usr/sbin/cephadm", "--image", "quay.io/ceph/ceph:v16.2.15", "bootstrap", "--mon-ip", "10.89.0.11"]
+  elements: list
+  sample: [["/usr/sbin/cephadm", "--image", "quay.io/ceph/ceph:v16.2.15", "bootstrap", "--mon-ip", "10.89.0.11"]]
 stdout:
   description: Output of cephadm bootstrap, with the generated password masked.
   returned: when a bootstrap ran
@@ -200,28 +202,26 @@ import secrets
 import typing as t
 import uuid
 
-from ansible.module_utils.basic import AnsibleModule
-
+from ansible_collections.cephkit.cephadm.plugins.module_utils import _paths
 from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import (
     CephError,
     CephInputError,
     CephRunner,
     PrivateFile,
     build_args,
-    cephadm_argument_spec,
     fmt_flag,
     fmt_flag_if_false,
     fmt_opt_val,
     is_local_address,
-    run_module,
-    validate_fsid,
     validate_ip,
     validate_network,
     write_private_file,
 )
+from ansible_collections.cephkit.cephadm.plugins.module_utils._module import CephModule
 
-OUTPUT_DIR = '/etc/ceph'
-OUTPUT_FILES = ('ceph.conf', 'ceph.client.admin.keyring', 'ceph.pub')
+# Where bootstrap writes (a module attribute: the unit tests point it at a temporary directory).
+OUTPUT_DIR = _paths.ETC_CEPH
+OUTPUT_FILES = tuple(os.path.basename(f) for f in _paths.BOOTSTRAP_FILES)
 
 # Declared argument formats of `cephadm bootstrap` (order = argv order).
 BOOTSTRAP_FORMATS = {
@@ -241,11 +241,10 @@ BOOTSTRAP_FORMATS = {
     'config_file': fmt_opt_val('--config'),
     'allow_overwrite': fmt_flag('--allow-overwrite'),
 }
-BOOTSTRAP_ORDER = list(BOOTSTRAP_FORMATS)
 
 
 def password_file(fsid: str) -> str:
-    return os.path.join(OUTPUT_DIR, 'dashboard.%s.password' % fsid)
+    return os.path.join(OUTPUT_DIR, os.path.basename(_paths.dashboard_password_file(fsid)))
 
 
 def config_ini(config: dict[str, t.Any]) -> str:
@@ -275,7 +274,6 @@ def config_ini(config: dict[str, t.Any]) -> str:
 
 
 def validate(params: dict[str, t.Any]) -> None:
-    validate_fsid(params['fsid'])
     mon_ip = validate_ip(params['mon_ip'], 'mon_ip')
     if not is_local_address(mon_ip):
         raise CephInputError(
@@ -324,8 +322,8 @@ def mask_output(text: str) -> str:
     return re.sub(r'(?im)^(\s*Password:\s*)\S+', r'\1********', text)
 
 
-def bootstrap(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
-    params = module.params
+def bootstrap(mod: CephModule) -> dict[str, t.Any]:
+    params, runner = mod.params, mod.runner
     result: dict[str, t.Any] = {'changed': False, 'dashboard_url': None, 'dashboard_password_file': None}
 
     existing = running_clusters(runner)
@@ -339,12 +337,12 @@ def bootstrap(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
         if len(existing) > 1 and not params['fsid']:
             raise CephError('this host runs mons of several clusters (%s): give fsid' % ', '.join(existing))
         fsid = params['fsid'] or existing[0]
-        runner.trust_fsid(str(fsid))
+        runner.use_fsid(str(fsid))
         result['fsid'] = fsid
         if params['dashboard']:
             if os.path.exists(password_file(fsid)):
                 result['dashboard_password_file'] = password_file(fsid)
-            if not module.check_mode:
+            if not mod.check_mode:
                 result['dashboard_url'] = dashboard_url(runner)
         return result
 
@@ -356,7 +354,7 @@ def bootstrap(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
                 % ', '.join(present)
             )
 
-    fsid = params['fsid'] or (None if module.check_mode else str(uuid.uuid4()))
+    fsid = params['fsid'] or (None if mod.check_mode else str(uuid.uuid4()))
     values = dict(params)
     values['fsid'] = fsid
     values['dashboard_user'] = params['dashboard_user'] if params['dashboard'] else None
@@ -366,10 +364,10 @@ def bootstrap(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
     result['changed'] = True
     result['fsid'] = fsid
 
-    if module.check_mode:
-        result['cmd'] = runner.masked(
-            runner.cephadm_argv(['bootstrap', *build_args(BOOTSTRAP_FORMATS, BOOTSTRAP_ORDER, values)], with_image=True)
-        )
+    if mod.check_mode:
+        result['preview'] = [
+            runner.masked(runner.cephadm_argv(['bootstrap', *build_args(BOOTSTRAP_FORMATS, values)], with_image=True))
+        ]
         return result
 
     registry = json.dumps(
@@ -387,14 +385,10 @@ def bootstrap(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
             values['registry_json'] = registry_path
         if params['config'] is not None:
             values['config_file'] = config_path
-        argv = runner.cephadm_argv(
-            ['bootstrap', *build_args(BOOTSTRAP_FORMATS, BOOTSTRAP_ORDER, values)], with_image=True
-        )
-        res = runner.run(argv)
-    result['cmd'] = res.argv
+        res = runner.run(runner.cephadm_argv(['bootstrap', *build_args(BOOTSTRAP_FORMATS, values)], with_image=True))
     output = mask_output(res.stdout + res.stderr)
     result['stdout'] = output
-    runner.trust_fsid(str(fsid))
+    runner.use_fsid(str(fsid))
     runner.forget_cephadm_ls()
 
     if params['dashboard']:
@@ -414,36 +408,28 @@ def bootstrap(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec=cephadm_argument_spec(
-            mon_ip={'type': 'str', 'required': True},
-            cluster_network={'type': 'str'},
-            registry_url={'type': 'str'},
-            registry_username={'type': 'str'},
-            registry_password={'type': 'str', 'no_log': True},
-            dashboard={'type': 'bool', 'default': True},
-            dashboard_user={'type': 'str', 'default': 'admin'},
-            dashboard_password={'type': 'str', 'no_log': True},
-            monitoring={'type': 'bool', 'default': True},
-            firewalld={'type': 'bool', 'default': True},
-            pull={'type': 'bool', 'default': True},
-            ssh_user={'type': 'str'},
-            allow_fqdn_hostname={'type': 'bool', 'default': False},
-            apply_spec={'type': 'path'},
-            config={'type': 'dict'},
-            allow_overwrite={'type': 'bool', 'default': False},
-            timeout={'type': 'int', 'default': 900},
-        ),
-        supports_check_mode=True,
-    )
-    try:
-        validate(module.params)
-    except CephError as exc:
-        module.fail_json(**exc.fail_kwargs())
-    runner = CephRunner(
-        module, secrets=[module.params['registry_password'] or '', module.params['dashboard_password'] or '']
-    )
-    run_module(module, lambda r: bootstrap(module, r), runner=runner)
+    CephModule(
+        {
+            'mon_ip': {'type': 'str', 'required': True},
+            'cluster_network': {'type': 'str'},
+            'registry_url': {'type': 'str'},
+            'registry_username': {'type': 'str'},
+            'registry_password': {'type': 'str', 'no_log': True},
+            'dashboard': {'type': 'bool', 'default': True},
+            'dashboard_user': {'type': 'str', 'default': 'admin'},
+            'dashboard_password': {'type': 'str', 'no_log': True},
+            'monitoring': {'type': 'bool', 'default': True},
+            'firewalld': {'type': 'bool', 'default': True},
+            'pull': {'type': 'bool', 'default': True},
+            'ssh_user': {'type': 'str'},
+            'allow_fqdn_hostname': {'type': 'bool', 'default': False},
+            'apply_spec': {'type': 'path'},
+            'config': {'type': 'dict'},
+            'allow_overwrite': {'type': 'bool', 'default': False},
+            'timeout': {'type': 'int', 'default': 900},
+        },
+        validate=validate,
+    ).run(bootstrap)
 
 
 if __name__ == '__main__':

@@ -156,19 +156,18 @@ containers_started:
 
 import typing as t
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import (
-    CephError,
-    CephRunner,
-    cephadm_argument_spec,
-    run_module,
-    validate_fsid,
+from ansible_collections.cephkit.cephadm.plugins.module_utils._cluster import (
+    OsdMap,
+    as_list,
+    daemon_name,
+    orch_daemons,
+    orch_devices,
+    orch_hosts,
+    osd_device_paths,
+    osd_map,
+    osd_metadata,
 )
-
-
-def _as_list(value: t.Any) -> list[t.Any]:
-    return value if isinstance(value, list) else []
+from ansible_collections.cephkit.cephadm.plugins.module_utils._module import CephModule
 
 
 def summarize_health(status: dict[str, t.Any]) -> dict[str, t.Any]:
@@ -184,7 +183,7 @@ def summarize_health(status: dict[str, t.Any]) -> dict[str, t.Any]:
     return {'status': health.get('status', ''), 'checks': checks}
 
 
-def summarize_hosts(hosts: t.Any) -> list[dict[str, t.Any]]:
+def summarize_hosts(hosts: list[dict[str, t.Any]]) -> list[dict[str, t.Any]]:
     return [
         {
             'name': h.get('hostname', ''),
@@ -192,13 +191,13 @@ def summarize_hosts(hosts: t.Any) -> list[dict[str, t.Any]]:
             'labels': list(h.get('labels') or []),
             'status': h.get('status', ''),
         }
-        for h in _as_list(hosts)
+        for h in hosts
     ]
 
 
 def summarize_services(services: t.Any) -> list[dict[str, t.Any]]:
     out = []
-    for svc in _as_list(services):
+    for svc in as_list(services):
         status = svc.get('status') or {}
         out.append(
             {
@@ -213,72 +212,46 @@ def summarize_services(services: t.Any) -> list[dict[str, t.Any]]:
     return out
 
 
-def summarize_daemons(daemons: t.Any) -> list[dict[str, t.Any]]:
-    out = []
-    for dmn in _as_list(daemons):
-        dtype = dmn.get('daemon_type', '')
-        did = dmn.get('daemon_id', '')
-        out.append(
-            {
-                'name': dmn.get('daemon_name') or '%s.%s' % (dtype, did),
-                'daemon_type': dtype,
-                'daemon_id': did,
-                'host': dmn.get('hostname', ''),
-                'status': dmn.get('status_desc', ''),
-                'version': dmn.get('version', ''),
-                'image': dmn.get('container_image_name', ''),
-            }
-        )
-    return out
+def summarize_daemons(daemons: list[dict[str, t.Any]]) -> list[dict[str, t.Any]]:
+    return [
+        {
+            'name': daemon_name(dmn),
+            'daemon_type': dmn.get('daemon_type', ''),
+            'daemon_id': dmn.get('daemon_id', ''),
+            'host': dmn.get('hostname', ''),
+            'status': dmn.get('status_desc', ''),
+            'version': dmn.get('version', ''),
+            'image': dmn.get('container_image_name', ''),
+        }
+        for dmn in daemons
+    ]
 
 
-def osd_devices(meta: dict[str, t.Any]) -> list[str]:
-    """Device paths an OSD uses, from its metadata."""
-    paths: list[str] = []
-    node = meta.get('bluestore_bdev_dev_node')
-    names = [n for n in str(meta.get('devices', '')).split(',') if n]
-    for name in names:
-        path = '/dev/' + name
-        if path not in paths:
-            paths.append(path)
-    if node and not paths:
-        paths.append(str(node))
-    return paths
-
-
-def summarize_osds(tree: dict[str, t.Any], metadata: t.Any) -> list[dict[str, t.Any]]:
-    nodes = _as_list(tree.get('nodes'))
-    host_of: dict[int, str] = {}
-    for node in nodes:
-        if node.get('type') == 'host':
-            for child in _as_list(node.get('children')):
-                host_of[int(child)] = str(node.get('name', ''))
-    meta_by_id = {int(m['id']): m for m in _as_list(metadata) if isinstance(m, dict) and 'id' in m}
+def summarize_osds(osdmap: OsdMap, metadata: dict[int, dict[str, t.Any]]) -> list[dict[str, t.Any]]:
     osds = []
-    items = [n for n in nodes if n.get('type') == 'osd'] + _as_list(tree.get('stray'))
-    for node in sorted(items, key=lambda n: int(n.get('id', 0))):
+    for node in osdmap.osds():
         osd_id = int(node['id'])
-        meta = meta_by_id.get(osd_id, {})
+        meta = metadata.get(osd_id, {})
         status = str(node.get('status', ''))
         osds.append(
             {
                 'id': osd_id,
                 'name': node.get('name', 'osd.%d' % osd_id),
-                'host': host_of.get(osd_id) or meta.get('hostname', ''),
+                'host': osdmap.host_of(osd_id) or meta.get('hostname', ''),
                 'status': status,
                 'up': status == 'up',
                 'in': float(node.get('reweight', 0) or 0) > 0,
                 'device_class': node.get('device_class', ''),
-                'devices': osd_devices(meta),
+                'devices': osd_device_paths(meta),
             }
         )
     return osds
 
 
-def summarize_devices(inventory: t.Any) -> list[dict[str, t.Any]]:
+def summarize_devices(inventory: list[dict[str, t.Any]]) -> list[dict[str, t.Any]]:
     out = []
-    for host in _as_list(inventory):
-        for dev in _as_list(host.get('devices')):
+    for host in inventory:
+        for dev in as_list(host.get('devices')):
             sys_api = dev.get('sys_api') or {}
             out.append(
                 {
@@ -293,23 +266,19 @@ def summarize_devices(inventory: t.Any) -> list[dict[str, t.Any]]:
     return out
 
 
-def gather(runner: CephRunner, refresh_devices: bool) -> dict[str, t.Any]:
-    runner.fsid_checked_by_caller()
+def gather(mod: CephModule) -> dict[str, t.Any]:
+    runner = mod.runner
+    # ceph status carries the fsid: compared here instead of with a separate `ceph fsid` (fsid_check='caller').
     status = runner.ceph_json(['status'])
     fsid = str(status.get('fsid', ''))
-    if runner.fsid and fsid != runner.fsid:
-        raise CephError(
-            'the cluster reached from this host has fsid %s, not the fsid %s that was given' % (fsid, runner.fsid),
-            fsid=fsid,
-        )
+    runner.confirm_fsid(fsid)
     mgr = runner.ceph_json(['mgr', 'dump'])
-    hosts = runner.ceph_json(['orch', 'host', 'ls'])
+    hosts = orch_hosts(runner)
     services = runner.ceph_json(['orch', 'ls'])
-    daemons = runner.ceph_json(['orch', 'ps'])
-    tree = runner.ceph_json(['osd', 'tree'])
-    metadata = runner.ceph_json(['osd', 'metadata'])
-    device_args = ['orch', 'device', 'ls'] + (['--refresh'] if refresh_devices else [])
-    inventory = runner.ceph_json(device_args)
+    daemons = orch_daemons(runner)
+    osdmap = osd_map(runner)
+    metadata = osd_metadata(runner)
+    inventory = orch_devices(runner, refresh=mod.params['refresh_devices'])
     return {
         'changed': False,
         'fsid': fsid,
@@ -321,26 +290,18 @@ def gather(runner: CephRunner, refresh_devices: bool) -> dict[str, t.Any]:
         'mgrs': {
             'active': mgr.get('active_name', ''),
             'available': bool(mgr.get('available', False)),
-            'standbys': [s.get('name', '') for s in _as_list(mgr.get('standbys'))],
+            'standbys': [s.get('name', '') for s in as_list(mgr.get('standbys'))],
         },
         'hosts': summarize_hosts(hosts),
         'services': summarize_services(services),
         'daemons': summarize_daemons(daemons),
-        'osds': summarize_osds(tree, metadata),
+        'osds': summarize_osds(osdmap, metadata),
         'devices': summarize_devices(inventory),
     }
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec=cephadm_argument_spec(refresh_devices={'type': 'bool', 'default': False}),
-        supports_check_mode=True,
-    )
-    try:
-        validate_fsid(module.params['fsid'])
-    except CephError as exc:
-        module.fail_json(**exc.fail_kwargs())
-    run_module(module, lambda runner: gather(runner, module.params['refresh_devices']))
+    CephModule({'refresh_devices': {'type': 'bool', 'default': False}}, fsid_check='caller').run(gather)
 
 
 if __name__ == '__main__':

@@ -96,6 +96,12 @@ previous_value:
   returned: success
   type: str
   sample: null
+preview:
+  description: Commands that would run, in check mode (argv lists, as in RV(cmds)).
+  returned: in check mode when a change is predicted
+  type: list
+  elements: list
+  sample: [["config", "set", "osd", "osd_memory_target", "4294967296"]]
 diff:
   description: Value before and after.
   returned: when diff mode is on
@@ -117,16 +123,8 @@ containers_started:
 import re
 import typing as t
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import (
-    CephError,
-    CephInputError,
-    CephRunner,
-    cephadm_argument_spec,
-    run_module,
-    validate_fsid,
-)
+from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import CephInputError, CephRunner
+from ansible_collections.cephkit.cephadm.plugins.module_utils._module import CephModule
 
 _WHO_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_.-]*(/[A-Za-z_-]+:[^/\s]+)*$')
 _OPTION_RE = re.compile(r'^[A-Za-z0-9_][A-Za-z0-9_./-]*$')
@@ -206,7 +204,6 @@ def option_type(runner: CephRunner, option: str) -> str:
 
 
 def validate(params: dict[str, t.Any]) -> None:
-    validate_fsid(params['fsid'])
     if not _WHO_RE.match(params['who']):
         raise CephInputError(
             'who %r is not a config section: expected a name such as "global", "osd", "osd.3" '
@@ -222,8 +219,8 @@ def validate(params: dict[str, t.Any]) -> None:
         )
 
 
-def manage(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
-    params = module.params
+def manage(mod: CephModule) -> dict[str, t.Any]:
+    params, runner = mod.params, mod.runner
     who, option, state = params['who'], params['option'], params['state']
     entry = find_entry(runner.ceph_json(['config', 'dump']), who, option)
     before = None if entry is None else str(entry.get('value', ''))
@@ -237,37 +234,38 @@ def manage(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
         else:
             after = normalize(wanted, opt_type)
             result['changed'] = True
-            if not module.check_mode:
-                runner.ceph(['config', 'set', who, option, wanted])
+            cmd = ['config', 'set', who, option, wanted]
+            if mod.check_mode:
+                result['preview'] = [cmd]
+            else:
+                runner.ceph(cmd)
                 entry = find_entry(runner.ceph_json(['config', 'dump']), who, option)
                 after = None if entry is None else str(entry.get('value', ''))
     else:
         after = None
         if before is not None:
             result['changed'] = True
-            if not module.check_mode:
-                runner.ceph(['config', 'rm', who, option])
+            cmd = ['config', 'rm', who, option]
+            if mod.check_mode:
+                result['preview'] = [cmd]
+            else:
+                runner.ceph(cmd)
     result['value'] = after
-    if module._diff:
+    if mod.diff:
         result['diff'] = {'before': {who: {option: before}}, 'after': {who: {option: after}}}
     return result
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec=cephadm_argument_spec(
-            who={'type': 'str', 'required': True},
-            option={'type': 'str', 'required': True},
-            value={'type': 'raw'},
-            state={'type': 'str', 'choices': ['present', 'absent'], 'default': 'present'},
-        ),
-        supports_check_mode=True,
-    )
-    try:
-        validate(module.params)
-    except CephError as exc:
-        module.fail_json(**exc.fail_kwargs())
-    run_module(module, lambda runner: manage(module, runner))
+    CephModule(
+        {
+            'who': {'type': 'str', 'required': True},
+            'option': {'type': 'str', 'required': True},
+            'value': {'type': 'raw'},
+            'state': {'type': 'str', 'choices': ['present', 'absent'], 'default': 'present'},
+        },
+        validate=validate,
+    ).run(manage)
 
 
 if __name__ == '__main__':

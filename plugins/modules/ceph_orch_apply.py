@@ -101,6 +101,12 @@ specs:
   elements: dict
   sample: [{"service_type": "mon", "placement": {"count": 3, "label": "mon"}}]
 preview:
+  description: Commands that would run, in check mode (argv lists, as in RV(cmds); the specs go on stdin).
+  returned: in check mode when a change is predicted
+  type: list
+  elements: list
+  sample: [["orch", "apply", "-i", "-"]]
+dry_run:
   description: Output of C(ceph orch apply --dry-run) for the OSD specs that differ, in check mode.
   returned: in check mode when an OSD spec differs
   type: str
@@ -126,16 +132,8 @@ containers_started:
 import json
 import typing as t
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import (
-    CephError,
-    CephInputError,
-    CephRunner,
-    cephadm_argument_spec,
-    run_module,
-    validate_fsid,
-)
+from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import CephInputError
+from ansible_collections.cephkit.cephadm.plugins.module_utils._module import CephModule
 
 # Keys cephadm keeps at the top level of an exported spec; every other key lives under "spec".
 TOP_LEVEL = ('service_type', 'service_id', 'placement', 'unmanaged', 'networks', 'extra_container_args', 'config')
@@ -194,11 +192,10 @@ def normalize(spec: dict[str, t.Any]) -> dict[str, t.Any]:
     out['spec'] = inner
     normalized = prune(out)
     normalized.setdefault('placement', {})
-    return t.cast(t.Dict[str, t.Any], normalized)  # noqa: UP006 - runtime, managed hosts may run Python 3.8
+    return t.cast('dict[str, t.Any]', normalized)
 
 
-def load_specs(module: AnsibleModule) -> list[dict[str, t.Any]]:
-    params = module.params
+def load_specs(params: dict[str, t.Any]) -> list[dict[str, t.Any]]:
     if params['src'] is not None:
         try:
             with open(params['src'], encoding='utf-8') as handle:
@@ -236,7 +233,15 @@ def load_specs(module: AnsibleModule) -> list[dict[str, t.Any]]:
         seen.add(name)
     if not specs:
         raise CephInputError('no spec given: expected at least one service spec')
+    if params['state'] == 'absent':
+        for spec in specs:
+            if service_name(spec) in ('mon', 'mgr'):
+                raise CephInputError('service %s cannot be removed: a cluster needs it' % service_name(spec))
     return [dict(s) for s in specs]
+
+
+def validate(params: dict[str, t.Any]) -> None:
+    load_specs(params)
 
 
 def payload(specs: list[dict[str, t.Any]]) -> str:
@@ -244,7 +249,9 @@ def payload(specs: list[dict[str, t.Any]]) -> str:
     return '\n---\n'.join(json.dumps(s, sort_keys=True) for s in specs) + '\n'
 
 
-def manage(module: AnsibleModule, runner: CephRunner, specs: list[dict[str, t.Any]]) -> dict[str, t.Any]:
+def manage(mod: CephModule) -> dict[str, t.Any]:
+    runner = mod.runner
+    specs = load_specs(mod.params)
     exported = runner.ceph_json(['orch', 'ls', '--export']) or []
     current = {str(s.get('service_name') or service_name(s)): normalize(s) for s in exported if isinstance(s, dict)}
     wanted = [(service_name(s), s, normalize(s)) for s in specs]
@@ -252,15 +259,19 @@ def manage(module: AnsibleModule, runner: CephRunner, specs: list[dict[str, t.An
     before: dict[str, t.Any] = {}
     after: dict[str, t.Any] = {}
 
-    if module.params['state'] == 'absent':
+    if mod.params['state'] == 'absent':
+        preview = []
         for name, _spec, _norm in wanted:
             if name not in current:
                 result['unchanged'].append(name)
                 continue
             result['applied'].append(name)
             before[name], after[name] = current[name], None
-            if not module.check_mode:
-                runner.ceph(['orch', 'rm', name])
+            preview.append(['orch', 'rm', name])
+            if not mod.check_mode:
+                runner.ceph(preview[-1])
+        if preview and mod.check_mode:
+            result['preview'] = preview
     else:
         differing = []
         for name, spec, norm in wanted:
@@ -270,40 +281,31 @@ def manage(module: AnsibleModule, runner: CephRunner, specs: list[dict[str, t.An
             differing.append(spec)
             result['applied'].append(name)
             before[name], after[name] = current.get(name), norm
-        if differing and module.check_mode:
+        if differing and mod.check_mode:
+            result['preview'] = [['orch', 'apply', '-i', '-']]
             osd_specs = [s for s in differing if s['service_type'] == 'osd']
             if osd_specs:
                 res = runner.ceph(['orch', 'apply', '-i', '-', '--dry-run'], data=payload(osd_specs))
-                result['preview'] = res.stdout
+                result['dry_run'] = res.stdout
         elif differing:
             runner.ceph(['orch', 'apply', '-i', '-'], data=payload(differing))
     result['changed'] = bool(result['applied'])
-    if module._diff:
+    if mod.diff:
         result['diff'] = {'before': before, 'after': after}
     return result
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec=cephadm_argument_spec(
-            spec={'type': 'raw'},
-            src={'type': 'path'},
-            state={'type': 'str', 'choices': ['present', 'absent'], 'default': 'present'},
-        ),
+    CephModule(
+        {
+            'spec': {'type': 'raw'},
+            'src': {'type': 'path'},
+            'state': {'type': 'str', 'choices': ['present', 'absent'], 'default': 'present'},
+        },
+        validate=validate,
         mutually_exclusive=[('spec', 'src')],
         required_one_of=[('spec', 'src')],
-        supports_check_mode=True,
-    )
-    try:
-        validate_fsid(module.params['fsid'])
-        specs = load_specs(module)
-        if module.params['state'] == 'absent':
-            for spec in specs:
-                if service_name(spec) in ('mon', 'mgr'):
-                    raise CephInputError('service %s cannot be removed: a cluster needs it' % service_name(spec))
-    except CephError as exc:
-        module.fail_json(**exc.fail_kwargs())
-    run_module(module, lambda runner: manage(module, runner, specs))
+    ).run(manage)
 
 
 if __name__ == '__main__':

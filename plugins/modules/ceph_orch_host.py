@@ -125,6 +125,12 @@ daemons:
   type: list
   elements: str
   sample: [crash.ceph3, osd.2]
+preview:
+  description: Commands that would run, in check mode (argv lists, as in RV(cmds)).
+  returned: in check mode when a change is predicted
+  type: list
+  elements: list
+  sample: [["orch", "host", "label", "add", "ceph2", "osd"]]
 diff:
   description: Host before and after.
   returned: when diff mode is on
@@ -145,24 +151,24 @@ containers_started:
 
 import typing as t
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import (
     CephError,
     CephInputError,
-    CephRunner,
-    cephadm_argument_spec,
-    run_module,
-    validate_fsid,
     validate_hostname,
     validate_label,
 )
+from ansible_collections.cephkit.cephadm.plugins.module_utils._cluster import (
+    daemon_name,
+    find_host,
+    orch_daemons,
+    orch_hosts,
+)
+from ansible_collections.cephkit.cephadm.plugins.module_utils._module import CephModule
 
 NO_SCHEDULE = '_no_schedule'
 
 
 def validate(params: dict[str, t.Any]) -> None:
-    validate_fsid(params['fsid'])
     validate_hostname(params['name'])
     if params['address'] is not None and not params['address'].strip():
         raise CephInputError('address %r is empty: expected an IP address or a resolvable name' % params['address'])
@@ -183,16 +189,12 @@ def host_view(host: dict[str, t.Any] | None) -> dict[str, t.Any]:
     }
 
 
-def find_host(runner: CephRunner, name: str) -> dict[str, t.Any] | None:
-    for host in runner.ceph_json(['orch', 'host', 'ls']) or []:
-        if host.get('hostname') == name:
-            return dict(host)
-    return None
+def current_host(mod: CephModule, name: str) -> dict[str, t.Any]:
+    return host_view(find_host(orch_hosts(mod.runner), name))
 
 
-def host_daemons(runner: CephRunner, name: str) -> list[str]:
-    daemons = runner.ceph_json(['orch', 'ps', name]) or []
-    return sorted('%s.%s' % (d.get('daemon_type'), d.get('daemon_id')) for d in daemons if d.get('hostname') == name)
+def host_daemons(mod: CephModule, name: str) -> list[str]:
+    return sorted(daemon_name(d) for d in orch_daemons(mod.runner, name))
 
 
 def plan(params: dict[str, t.Any], current: dict[str, t.Any]) -> tuple[list[list[str]], dict[str, t.Any]]:
@@ -227,10 +229,10 @@ def plan(params: dict[str, t.Any], current: dict[str, t.Any]) -> tuple[list[list
     return cmds, after
 
 
-def manage(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
-    params = module.params
+def manage(mod: CephModule) -> dict[str, t.Any]:
+    params, runner = mod.params, mod.runner
     name = params['name']
-    current = host_view(find_host(runner, name))
+    current = current_host(mod, name)
     result: dict[str, t.Any] = {'changed': False}
     before_diff = {k: v for k, v in current.items() if k != 'status'}
 
@@ -238,7 +240,7 @@ def manage(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
         if not current:
             result.update(host={}, daemons=[])
         else:
-            daemons = host_daemons(runner, name)
+            daemons = host_daemons(mod, name)
             result['daemons'] = daemons
             if daemons and not params['force']:
                 raise CephError(
@@ -246,46 +248,45 @@ def manage(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
                     'force=true to remove it anyway' % (name, len(daemons), ', '.join(daemons)),
                     daemons=daemons,
                 )
-            if not module.check_mode:
-                rm = ['orch', 'host', 'rm', name] + (['--force'] if params['force'] else [])
+            rm = ['orch', 'host', 'rm', name] + (['--force'] if params['force'] else [])
+            if mod.check_mode:
+                result['preview'] = [rm]
+            else:
                 runner.ceph(rm)
             result.update(changed=True, host={})
-        if module._diff:
+        if mod.diff:
             result['diff'] = {'before': before_diff, 'after': {}}
         return result
 
     cmds, after = plan(params, current)
     if cmds:
         result['changed'] = True
-        if not module.check_mode:
+        if mod.check_mode:
+            result['preview'] = cmds
+        else:
             for cmd in cmds:
                 runner.ceph(cmd)
-            after = host_view(find_host(runner, name)) or after
+            after = current_host(mod, name) or after
     result['host'] = after
     if params['state'] == 'drained':
-        result['daemons'] = host_daemons(runner, name) if current else []
-    if module._diff:
+        result['daemons'] = host_daemons(mod, name) if current else []
+    if mod.diff:
         result['diff'] = {'before': before_diff, 'after': {k: v for k, v in after.items() if k != 'status'}}
     return result
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec=cephadm_argument_spec(
-            name={'type': 'str', 'required': True},
-            address={'type': 'str'},
-            labels={'type': 'list', 'elements': 'str'},
-            labels_mode={'type': 'str', 'choices': ['add', 'exact'], 'default': 'add'},
-            state={'type': 'str', 'choices': ['present', 'absent', 'drained'], 'default': 'present'},
-            force={'type': 'bool', 'default': False},
-        ),
-        supports_check_mode=True,
-    )
-    try:
-        validate(module.params)
-    except CephError as exc:
-        module.fail_json(**exc.fail_kwargs())
-    run_module(module, lambda runner: manage(module, runner))
+    CephModule(
+        {
+            'name': {'type': 'str', 'required': True},
+            'address': {'type': 'str'},
+            'labels': {'type': 'list', 'elements': 'str'},
+            'labels_mode': {'type': 'str', 'choices': ['add', 'exact'], 'default': 'add'},
+            'state': {'type': 'str', 'choices': ['present', 'absent', 'drained'], 'default': 'present'},
+            'force': {'type': 'bool', 'default': False},
+        },
+        validate=validate,
+    ).run(manage)
 
 
 if __name__ == '__main__':

@@ -39,18 +39,9 @@ options:
       - Wait until every activated OSD has a running daemon and is up in the OSD map.
     type: bool
     default: true
-  wait_timeout:
-    description:
-      - Seconds to wait with O(wait=true); the module fails (reporting a change) when the OSDs are not up by then.
-    type: int
-    default: 600
-  poll_interval:
-    description:
-      - Seconds between two checks of the daemons and of the OSD map while waiting.
-    type: int
-    default: 5
 extends_documentation_fragment:
   - cephkit.cephadm.cephadm
+  - cephkit.cephadm.cephadm.wait
   - cephkit.cephadm.cephadm.attributes
 attributes:
   check_mode:
@@ -94,6 +85,12 @@ host:
   returned: success
   type: str
   sample: ceph3
+preview:
+  description: Commands that would run, in check mode (argv lists, as in RV(cmds)).
+  returned: in check mode when OSDs would be activated
+  type: list
+  elements: list
+  sample: [["cephadm", "osd", "activate", "ceph3"]]
 diff:
   description: OSD daemons of the host before and after.
   returned: when diff mode is on
@@ -118,64 +115,36 @@ stdout:
 '''
 
 import re
-import time
 import typing as t
-
-from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import (
     CephError,
-    CephInputError,
-    CephRunner,
-    cephadm_argument_spec,
-    run_module,
-    validate_fsid,
+    CephWaitTimeout,
     validate_hostname,
+    validate_min,
+    wait_argument_spec,
 )
+from ansible_collections.cephkit.cephadm.plugins.module_utils._cluster import orch_daemons, orch_hosts, osd_map
+from ansible_collections.cephkit.cephadm.plugins.module_utils._module import CephModule
+
+Daemons = dict[int, dict[str, t.Any]]
 
 
 def validate(params: dict[str, t.Any]) -> None:
-    validate_fsid(params['fsid'])
     validate_hostname(params['host'], 'host')
-    for option in ('wait_timeout', 'poll_interval'):
-        if params[option] < 1:
-            raise CephInputError('%s %r is too small: expected at least 1 (seconds)' % (option, params[option]))
+    validate_min(params, 'wait_timeout', 'poll_interval')
 
 
-def orch_hosts(runner: CephRunner) -> list[str]:
-    return [str(h.get('hostname')) for h in runner.ceph_json(['orch', 'host', 'ls']) or [] if isinstance(h, dict)]
-
-
-def osds_in_map(tree: dict[str, t.Any], host: str) -> dict[int, str]:
-    """OSDs the CRUSH map places under the host bucket ``host`` (not destroyed): id -> up/down."""
-    nodes = {int(n['id']): n for n in tree.get('nodes', []) if isinstance(n, dict) and 'id' in n}
-    found: dict[int, str] = {}
-    for node in nodes.values():
-        if node.get('type') != 'host' or node.get('name') != host:
-            continue
-        for child in node.get('children', []):
-            osd = nodes.get(int(child), {})
-            if osd.get('type') == 'osd' and osd.get('status') != 'destroyed':
-                found[int(child)] = str(osd.get('status', ''))
-    return found
-
-
-def osd_daemons(runner: CephRunner, host: str, refresh: bool = False) -> dict[int, dict[str, t.Any]]:
+def osd_daemons(mod: CephModule, host: str, refresh: bool = False) -> Daemons:
     """OSD daemons the orchestrator lists on ``host`` (its cache): id -> daemon."""
-    args = ['orch', 'ps', host, '--daemon_type', 'osd'] + (['--refresh'] if refresh else [])
-    daemons: dict[int, dict[str, t.Any]] = {}
-    for daemon in runner.ceph_json(args) or []:
-        if not isinstance(daemon, dict) or daemon.get('hostname') != host:
-            continue
-        daemon_id = str(daemon.get('daemon_id', ''))
-        if daemon.get('daemon_type') == 'osd' and daemon_id.isdigit():
-            daemons[int(daemon_id)] = daemon
-    return daemons
+    return {
+        int(d['daemon_id']): d
+        for d in orch_daemons(mod.runner, host, 'osd', refresh)
+        if str(d.get('daemon_id', '')).isdigit()
+    }
 
 
-def fresh_daemons(
-    module: AnsibleModule, runner: CephRunner, host: str, in_map: dict[int, str]
-) -> dict[int, dict[str, t.Any]]:
+def fresh_daemons(mod: CephModule, host: str, in_map: dict[int, str]) -> Daemons:
     """The orchestrator's OSD daemons of ``host``, refreshed when the cache disagrees with the OSD map.
 
     cephadm refreshes its list of a host's daemons every 10 minutes (mgr/cephadm/daemon_cache_timeout);
@@ -184,70 +153,75 @@ def fresh_daemons(
     in the OSD map while a daemon is cached for it, the module asks for a refresh (``--refresh``, done in the
     background) and polls until the cached entries of those daemons changed or went away.
     """
-    params = module.params
-    daemons = osd_daemons(runner, host)
+    daemons = osd_daemons(mod, host)
     suspect = {i: daemons[i].get('last_refresh') for i in daemons if in_map.get(i) == 'down'}
     if not suspect:
         return daemons
-    deadline = time.monotonic() + params['wait_timeout']
-    refresh = True
-    while True:
-        daemons = osd_daemons(runner, host, refresh=refresh)
-        if not refresh and all(i not in daemons or daemons[i].get('last_refresh') != r for i, r in suspect.items()):
-            return daemons
-        if time.monotonic() > deadline:
-            module.warn(
-                'osd(s) %s of %s are down but the orchestrator still lists their daemons from its last scan of the '
-                'host; it did not rescan it in %d seconds'
-                % (', '.join(map(str, sorted(suspect))), host, params['wait_timeout'])
-            )
-            return daemons
-        refresh = False
-        time.sleep(params['poll_interval'])
+    state = {'refresh': True, 'daemons': daemons}
+
+    def probe() -> Daemons | None:
+        refresh = bool(state['refresh'])
+        state['refresh'] = False
+        found = osd_daemons(mod, host, refresh=refresh)
+        state['daemons'] = found
+        rescanned = all(i not in found or found[i].get('last_refresh') != r for i, r in suspect.items())
+        return found if not refresh and rescanned else None
+
+    try:
+        return mod.wait(probe, lambda: 'no rescan')
+    except CephWaitTimeout:
+        mod.warn(
+            'osd(s) %s of %s are down but the orchestrator still lists their daemons from its last scan of the '
+            'host; it did not rescan it in %d seconds'
+            % (', '.join(map(str, sorted(suspect))), host, mod.params['wait_timeout'])
+        )
+        return t.cast(Daemons, state['daemons'])
 
 
 def names(ids: t.Iterable[int]) -> list[str]:
     return ['osd.%d' % i for i in sorted(ids)]
 
 
-def wait_up(runner: CephRunner, host: str, ids: list[int], params: dict[str, t.Any]) -> dict[int, dict[str, t.Any]]:
+def wait_up(mod: CephModule, host: str, ids: list[int]) -> Daemons:
     """Poll until every id has a running daemon on ``host`` and is up in the OSD map; returns the daemons."""
-    deadline = time.monotonic() + params['wait_timeout']
-    while True:
-        daemons = osd_daemons(runner, host, refresh=True)
-        pending = [i for i in ids if daemons.get(i, {}).get('status_desc') != 'running']
+    pending: list[int] = list(ids)
+
+    def probe() -> Daemons | None:
+        daemons = osd_daemons(mod, host, refresh=True)
+        pending[:] = [i for i in ids if daemons.get(i, {}).get('status_desc') != 'running']
         if not pending:
-            in_map = osds_in_map(runner.ceph_json(['osd', 'tree']), host)
-            pending = [i for i in ids if in_map.get(i) != 'up']
-            if not pending:
-                return daemons
-        if time.monotonic() > deadline:
-            raise CephError(
-                'osd(s) %s of %s were activated but are not running and up after %d seconds'
-                % (', '.join(map(str, pending)), host, params['wait_timeout']),
-                changed=True,
-                osd_ids=ids,
-            )
-        time.sleep(params['poll_interval'])
+            in_map = osd_map(mod.runner).on_host(host)
+            pending[:] = [i for i in ids if in_map.get(i) != 'up']
+        return None if pending else daemons
+
+    return mod.wait(
+        probe,
+        lambda: 'osd(s) %s of %s were activated but are not running and up' % (', '.join(map(str, pending)), host),
+        changed=True,
+        osd_ids=ids,
+    )
 
 
-def activate(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
-    params = module.params
-    host = params['host']
-    known = orch_hosts(runner)
+def activate(mod: CephModule) -> dict[str, t.Any]:
+    runner = mod.runner
+    host = mod.params['host']
+    known = [str(h.get('hostname')) for h in orch_hosts(runner)]
     if host not in known:
         raise CephError(
             'host %s is not a host of the orchestrator (hosts: %s): add it first (ceph_orch_host)'
             % (host, ', '.join(known) or 'none')
         )
-    in_map = osds_in_map(runner.ceph_json(['osd', 'tree']), host)
-    daemons = fresh_daemons(module, runner, host, in_map)
+    in_map = osd_map(runner).on_host(host)
+    daemons = fresh_daemons(mod, host, in_map)
     missing = sorted(set(in_map) - set(daemons))
     result: dict[str, t.Any] = {'changed': bool(missing), 'host': host, 'osd_ids': missing}
     before = names(daemons)
     after = names(set(daemons) | set(missing))
-    if missing and not module.check_mode:
-        out = runner.ceph(['cephadm', 'osd', 'activate', host]).stdout.strip()
+    cmd = ['cephadm', 'osd', 'activate', host]
+    if missing and mod.check_mode:
+        result['preview'] = [cmd]
+    elif missing:
+        out = runner.ceph(cmd).stdout.strip()
         result['stdout'] = out
         match = re.search(r'Created osd\(s\) ([0-9,]+)', out)
         created = {int(i) for i in match.group(1).split(',') if i} if match else set()
@@ -261,28 +235,22 @@ def activate(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
                 osd_ids=sorted(created),
                 stdout=out,
             )
-        if params['wait']:
-            after = names(wait_up(runner, host, missing, params))
-    if module._diff:
+        if mod.params['wait']:
+            after = names(wait_up(mod, host, missing))
+    if mod.diff:
         result['diff'] = {'before': {host: before}, 'after': {host: after}}
     return result
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec=cephadm_argument_spec(
-            host={'type': 'str', 'required': True},
-            wait={'type': 'bool', 'default': True},
-            wait_timeout={'type': 'int', 'default': 600},
-            poll_interval={'type': 'int', 'default': 5},
-        ),
-        supports_check_mode=True,
-    )
-    try:
-        validate(module.params)
-    except CephError as exc:
-        module.fail_json(**exc.fail_kwargs())
-    run_module(module, lambda runner: activate(module, runner))
+    CephModule(
+        {
+            'host': {'type': 'str', 'required': True},
+            'wait': {'type': 'bool', 'default': True},
+            **wait_argument_spec(),
+        },
+        validate=validate,
+    ).run(activate)
 
 
 if __name__ == '__main__':

@@ -10,7 +10,8 @@ module: ceph_osd_device
 short_description: Create, remove or zap the OSD on one device of a cephadm-managed cluster
 version_added: 0.1.0
 description:
-  - V(present) creates an OSD on a device of a host (C(ceph orch daemon add osd HOST:DEVICE [raw])).
+  - V(present) creates an OSD on a device of a host (C(ceph orch daemon add osd HOST:DEVICE [raw])) and waits
+    (O(wait_timeout)) until the OSD reports its metadata.
     A device that already carries an OSD of this cluster is fine. A device cephadm will not take fails
     with cephadm's own C(rejected_reasons).
   - With O(method=raw), V(present) refuses while the host has destroyed OSD ids kept for a replacement.
@@ -69,18 +70,13 @@ options:
     description:
       - With O(state=absent), go ahead even when C(ceph osd safe-to-destroy) disagrees. cephadm then drains the
         OSD (its placement groups move to other OSDs) and destroys it only once that is done, which the module
-        waits for within O(timeout).
+        waits for within O(wait_timeout).
       - With O(state=zapped), wipe the device even while an OSD of the cluster uses it (its data is lost).
     type: bool
     default: false
-  poll_interval:
-    description:
-      - Seconds between two checks of the removal queue with O(state=absent) and of the device inventory.
-      - The whole wait is bounded by O(timeout).
-    type: int
-    default: 5
 extends_documentation_fragment:
   - cephkit.cephadm.cephadm
+  - cephkit.cephadm.cephadm.wait
   - cephkit.cephadm.cephadm.attributes
 attributes:
   check_mode:
@@ -165,24 +161,26 @@ containers_started:
 '''
 
 import re
-import time
 import typing as t
-
-from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import (
     CephError,
     CephInputError,
-    CephRunner,
-    cephadm_argument_spec,
-    run_module,
-    validate_fsid,
+    CephWaitTimeout,
     validate_hostname,
+    validate_min,
+    wait_argument_spec,
 )
+from ansible_collections.cephkit.cephadm.plugins.module_utils._cluster import (
+    OsdState,
+    find_device,
+    host_devices,
+    osd_removals,
+)
+from ansible_collections.cephkit.cephadm.plugins.module_utils._module import CephModule
 
 
 def validate(params: dict[str, t.Any]) -> None:
-    validate_fsid(params['fsid'])
     validate_hostname(params['host'], 'host')
     device = params['device']
     if device is None and not (params['all_available'] and params['state'] == 'present'):
@@ -198,83 +196,14 @@ def validate(params: dict[str, t.Any]) -> None:
         raise CephInputError('device and all_available=true exclude each other: give one')
     if params['state'] != 'absent' and (params['replace'] or params['zap']):
         raise CephInputError('replace and zap are used with state=absent only')
-    if params['poll_interval'] < 1:
-        raise CephInputError('poll_interval %r is too small: expected at least 1 (seconds)' % params['poll_interval'])
+    validate_min(params, 'wait_timeout', 'poll_interval')
 
 
-def device_names(meta: dict[str, t.Any]) -> set[str]:
-    """Device paths an OSD's metadata names (kernel names and the bluestore device node)."""
-    names = {'/dev/' + n for n in str(meta.get('devices', '')).split(',') if n}
-    for key in ('bluestore_bdev_dev_node', 'bluestore_bdev_partition_path'):
-        if meta.get(key):
-            names.add(str(meta[key]))
-    return names
-
-
-def osds_on(metadata: t.Any, tree: dict[str, t.Any], host: str, device: str) -> list[int]:
-    """ids of the OSDs of the cluster, not destroyed, on ``host:device``."""
-    destroyed = {
-        int(n['id'])
-        for n in tree.get('nodes', []) + tree.get('stray', [])
-        if n.get('type') == 'osd' and n.get('status') == 'destroyed'
-    }
-    ids = []
-    for meta in metadata if isinstance(metadata, list) else []:
-        if meta.get('hostname') != host or 'id' not in meta:
-            continue
-        if int(meta['id']) in destroyed:
-            continue
-        if device in device_names(meta):
-            ids.append(int(meta['id']))
-    return sorted(ids)
-
-
-def destroyed_on_host(tree: dict[str, t.Any], host: str) -> list[int]:
-    """ids of the destroyed OSDs that the CRUSH map still places under ``host``."""
-    nodes = {int(n['id']): n for n in tree.get('nodes', []) if 'id' in n}
-    ids: list[int] = []
-    for node in nodes.values():
-        if node.get('type') == 'host' and node.get('name') == host:
-            ids.extend(int(c) for c in node.get('children', []) if nodes.get(int(c), {}).get('status') == 'destroyed')
-    return sorted(ids)
-
-
-def host_inventory(runner: CephRunner, host: str, refresh: bool = False) -> list[dict[str, t.Any]]:
-    args = ['orch', 'device', 'ls', host] + (['--refresh'] if refresh else [])
-    for entry in runner.ceph_json(args) or []:
-        if entry.get('name') == host:
-            return [dict(d) for d in entry.get('devices') or []]
-    return []
-
-
-def find_device(inventory: list[dict[str, t.Any]], device: str) -> dict[str, t.Any] | None:
-    for dev in inventory:
-        if dev.get('path') == device:
-            return dev
-    return None
-
-
-def removal_status(runner: CephRunner) -> list[dict[str, t.Any]]:
-    """Entries of ``ceph orch osd rm status`` (none: cephadm prints a sentence instead of JSON)."""
-    res = runner.ceph(['orch', 'osd', 'rm', 'status', '--format', 'json'])
-    if not res.stdout.strip().startswith('['):
-        return []  # "No OSD remove/replace operations reported"
-    return [dict(o) for o in res.json() if isinstance(o, dict) and 'osd_id' in o]
-
-
-def removal_queue(runner: CephRunner) -> list[int]:
-    return sorted(int(o['osd_id']) for o in removal_status(runner))
-
-
-def osd_state(runner: CephRunner) -> tuple[t.Any, dict[str, t.Any]]:
-    return runner.ceph_json(['osd', 'metadata']), runner.ceph_json(['osd', 'tree'])
-
-
-def present(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
-    params = module.params
+def present(mod: CephModule) -> dict[str, t.Any]:
+    params, runner = mod.params, mod.runner
     host = params['host']
-    metadata, tree = osd_state(runner)
-    inventory = host_inventory(runner, host)
+    osds = OsdState(runner)
+    inventory = host_devices(runner, host)
     devices = (
         [str(d['path']) for d in inventory if d.get('available') and d.get('path')]
         if params['all_available']
@@ -284,7 +213,7 @@ def present(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
     before: dict[str, list[int]] = {}
     todo: list[list[str]] = []
     for device in devices:
-        ids = osds_on(metadata, tree, host, device)
+        ids = osds.on_device(host, device)
         before['%s:%s' % (host, device)] = ids
         if ids:
             continue
@@ -306,7 +235,7 @@ def present(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
         todo.append(add)
     after = dict(before)
     if todo and params['method'] == 'raw':
-        claimed = destroyed_on_host(tree, host)
+        claimed = sorted(osds.map.on_host(host, destroyed=True))
         if claimed:
             raise CephError(
                 'host %s has destroyed OSD id(s) %s kept for a replacement; cephadm 16.2 would claim them, but '
@@ -316,46 +245,48 @@ def present(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
             )
     if todo:
         result['changed'] = True
-        if module.check_mode:
+        if mod.check_mode:
             result['preview'] = todo
         else:
             for cmd in todo:
                 out = runner.ceph(cmd).stdout
                 if 'Created no osd' in out:
                     raise CephError('cephadm created no OSD on %s: %s' % (cmd[4], out.strip()))
-            metadata, tree = wait_for_metadata(runner, host, devices, params)
-            after = {'%s:%s' % (host, d): osds_on(metadata, tree, host, d) for d in devices}
+            osds = wait_for_metadata(mod, host, devices)
+            after = {'%s:%s' % (host, d): osds.on_device(host, d) for d in devices}
     result['osd_ids'] = sorted({i for ids in after.values() for i in ids})
-    if module._diff:
+    if mod.diff:
         result['diff'] = {'before': before, 'after': after}
     return result
 
 
-def wait_for_metadata(
-    runner: CephRunner, host: str, devices: list[str], params: dict[str, t.Any]
-) -> tuple[t.Any, dict[str, t.Any]]:
+def wait_for_metadata(mod: CephModule, host: str, devices: list[str]) -> OsdState:
     """Poll the OSD metadata until every device shows an OSD (an OSD reports metadata once it booted)."""
-    deadline = time.monotonic() + runner.timeout
-    while True:
-        metadata, tree = osd_state(runner)
-        if all(osds_on(metadata, tree, host, d) for d in devices):
-            return metadata, tree
-        if time.monotonic() > deadline:
-            raise CephError(
-                'OSD(s) were created on %s but did not report in %d seconds' % (host, runner.timeout), changed=True
-            )
-        time.sleep(params['poll_interval'])
+
+    def probe() -> OsdState | None:
+        osds = OsdState(mod.runner)
+        return osds if all(osds.on_device(host, d) for d in devices) else None
+
+    return mod.wait(
+        probe,
+        lambda: 'OSD(s) were created on %s but did not report' % host,
+        changed=True,
+    )
 
 
-def absent(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
-    params = module.params
-    host, device = params['host'], params['device']
-    metadata, tree = osd_state(runner)
-    ids = osds_on(metadata, tree, host, device)
+def device_osds(mod: CephModule) -> tuple[str, str, list[int], dict[str, t.Any]]:
+    """The host, the device, the OSDs on it, and the result of absent/zapped so far."""
+    host, device = mod.params['host'], mod.params['device']
+    ids = OsdState(mod.runner).on_device(host, device)
+    return host, device, ids, {'changed': False, 'host': host, 'device': device, 'osd_ids': ids}
+
+
+def absent(mod: CephModule) -> dict[str, t.Any]:
+    params, runner = mod.params, mod.runner
+    host, device, ids, result = device_osds(mod)
     key = '%s:%s' % (host, device)
-    result: dict[str, t.Any] = {'changed': False, 'host': host, 'device': device, 'osd_ids': ids}
     if ids:
-        queued = set(removal_queue(runner))
+        queued = {int(o['osd_id']) for o in osd_removals(runner)}
         cmd = ['orch', 'osd', 'rm'] + [str(i) for i in ids]
         cmd += [flag for flag, on in (('--replace', params['replace']), ('--zap', params['zap'])) if on]
         if not params['force'] and not queued.issuperset(ids):
@@ -367,18 +298,18 @@ def absent(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
                     % (', '.join(map(str, ids)), key, (res.stderr or res.stdout).strip())
                 )
         result['changed'] = True
-        if module.check_mode:
+        if mod.check_mode:
             result['preview'] = [cmd]
         else:
             if not queued.issuperset(ids):
                 runner.ceph(cmd)
-            result['marked_out'] = wait_removed(runner, ids, params)
-    if module._diff:
+            result['marked_out'] = wait_removed(mod, ids)
+    if mod.diff:
         result['diff'] = {'before': {key: ids}, 'after': {key: []}}
     return result
 
 
-def wait_removed(runner: CephRunner, ids: list[int], params: dict[str, t.Any]) -> list[int]:
+def wait_removed(mod: CephModule, ids: list[int]) -> list[int]:
     """Poll the removal queue until ``ids`` left it; returns the OSDs the module marked out.
 
     cephadm 16.2 drains an OSD, stops it, then waits for ``safe-to-destroy``; a stopped OSD
@@ -386,89 +317,79 @@ def wait_removed(runner: CephRunner, ids: list[int], params: dict[str, t.Any]) -
     until then its placement groups cannot be remapped where a host holds the only other OSD.
     Once cephadm reports the drain done, the module marks the OSD out itself (no data is on it).
     """
-    deadline = time.monotonic() + runner.timeout
     marked: list[int] = []
-    while True:
-        pending = [o for o in removal_status(runner) if int(o['osd_id']) in ids]
-        if not pending:
-            return marked
+
+    def probe() -> list[int] | None:
+        pending = [o for o in osd_removals(mod.runner) if int(o['osd_id']) in ids]
         for entry in pending:
             osd_id = int(entry['osd_id'])
             if entry.get('drain_done_at') and osd_id not in marked:
-                runner.ceph(['osd', 'out', str(osd_id)])
+                mod.runner.ceph(['osd', 'out', str(osd_id)])
                 marked.append(osd_id)
-        if time.monotonic() > deadline:
-            raise CephError(
-                'removal of osd(s) %s is still under way after %d seconds (ceph orch osd rm status)'
-                % (', '.join(map(str, ids)), runner.timeout),
-                changed=True,
-            )
-        time.sleep(params['poll_interval'])
+        return None if pending else marked
+
+    return mod.wait(
+        probe,
+        lambda: 'removal of osd(s) %s is still under way (ceph orch osd rm status)' % ', '.join(map(str, ids)),
+        changed=True,
+    )
 
 
-def zapped(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
-    params = module.params
-    host, device = params['host'], params['device']
-    metadata, tree = osd_state(runner)
-    ids = osds_on(metadata, tree, host, device)
-    result: dict[str, t.Any] = {'changed': False, 'host': host, 'device': device, 'osd_ids': ids}
+def zapped(mod: CephModule) -> dict[str, t.Any]:
+    params, runner = mod.params, mod.runner
+    host, device, ids, result = device_osds(mod)
     if ids and not params['force']:
         raise CephError(
             'osd(s) %s of the cluster use %s on %s: remove them first (state=absent) or set force=true'
             % (', '.join(map(str, ids)), device, host)
         )
-    dev = find_device(host_inventory(runner, host), device)
+    dev = find_device(host_devices(runner, host), device)
     if dev is None:
         raise CephError('device %s is not in the orchestrator inventory of host %s' % (device, host))
     if dev.get('available') and not ids:
         return result
     result['changed'] = True
     cmd = ['orch', 'device', 'zap', host, device, '--force']
-    if module.check_mode:
+    if mod.check_mode:
         result['preview'] = [cmd]
         return result
     runner.ceph(cmd)
-    deadline = time.monotonic() + runner.timeout
-    while True:
-        dev = find_device(host_inventory(runner, host, refresh=True), device)
-        if dev is not None and dev.get('available'):
-            break
-        if time.monotonic() > deadline:
-            module.warn('%s on %s was zapped but the orchestrator does not list it as available yet' % (device, host))
-            break
-        time.sleep(params['poll_interval'])
+
+    def probe() -> bool | None:
+        dev = find_device(host_devices(runner, host, refresh=True), device)
+        return True if dev is not None and dev.get('available') else None
+
+    try:
+        mod.wait(probe, lambda: 'not available')
+    except CephWaitTimeout:
+        mod.warn('%s on %s was zapped but the orchestrator does not list it as available yet' % (device, host))
     return result
 
 
-def manage(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
-    state = module.params['state']
+def manage(mod: CephModule) -> dict[str, t.Any]:
+    state = mod.params['state']
     if state == 'present':
-        return present(module, runner)
+        return present(mod)
     if state == 'absent':
-        return absent(module, runner)
-    return zapped(module, runner)
+        return absent(mod)
+    return zapped(mod)
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec=cephadm_argument_spec(
-            host={'type': 'str', 'required': True},
-            device={'type': 'str'},
-            all_available={'type': 'bool', 'default': False},
-            method={'type': 'str', 'choices': ['lvm', 'raw'], 'default': 'lvm'},
-            state={'type': 'str', 'choices': ['present', 'absent', 'zapped'], 'default': 'present'},
-            replace={'type': 'bool', 'default': False},
-            zap={'type': 'bool', 'default': False},
-            force={'type': 'bool', 'default': False},
-            poll_interval={'type': 'int', 'default': 5},
-        ),
-        supports_check_mode=True,
-    )
-    try:
-        validate(module.params)
-    except CephError as exc:
-        module.fail_json(**exc.fail_kwargs())
-    run_module(module, lambda runner: manage(module, runner))
+    CephModule(
+        {
+            'host': {'type': 'str', 'required': True},
+            'device': {'type': 'str'},
+            'all_available': {'type': 'bool', 'default': False},
+            'method': {'type': 'str', 'choices': ['lvm', 'raw'], 'default': 'lvm'},
+            'state': {'type': 'str', 'choices': ['present', 'absent', 'zapped'], 'default': 'present'},
+            'replace': {'type': 'bool', 'default': False},
+            'zap': {'type': 'bool', 'default': False},
+            'force': {'type': 'bool', 'default': False},
+            **wait_argument_spec(),
+        },
+        validate=validate,
+    ).run(manage)
 
 
 if __name__ == '__main__':

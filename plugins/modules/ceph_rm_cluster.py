@@ -119,20 +119,15 @@ import os
 import stat
 import typing as t
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.cephkit.cephadm.plugins.module_utils import _paths
+from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import CephError, CephRunner
+from ansible_collections.cephkit.cephadm.plugins.module_utils._module import CephModule
 
-from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import (
-    CephError,
-    CephRunner,
-    cephadm_argument_spec,
-    run_module,
-    validate_fsid,
-)
-
-DATA_DIR = '/var/lib/ceph'
-LOG_DIR = '/var/log/ceph'
-UNIT_DIR = '/etc/systemd/system'
-CONF_DIR = '/etc/ceph'
+# Where cephadm keeps a cluster on a host (module attributes: the unit tests point them at a temporary tree).
+DATA_DIR = _paths.DATA_DIR
+LOG_DIR = _paths.LOG_DIR
+UNIT_DIR = _paths.UNIT_DIR
+CONF_DIR = _paths.ETC_CEPH
 ACTIVE_STATES = ('active', 'activating', 'deactivating', 'reloading')
 
 
@@ -145,11 +140,11 @@ def config_files(fsid: str) -> list[str]:
     except OSError:
         owned = False
     if owned:
-        for name in ('ceph.conf', 'ceph.client.admin.keyring', 'ceph.pub'):
-            path = os.path.join(CONF_DIR, name)
+        for name in _paths.BOOTSTRAP_FILES:
+            path = os.path.join(CONF_DIR, os.path.basename(name))
             if os.path.exists(path):
                 files.append(path)
-    pw_file = os.path.join(CONF_DIR, 'dashboard.%s.password' % fsid)
+    pw_file = os.path.join(CONF_DIR, os.path.basename(_paths.dashboard_password_file(fsid)))
     if os.path.exists(pw_file):
         files.append(pw_file)
     return files
@@ -218,8 +213,8 @@ def zap_raw(runner: CephRunner, device: str) -> None:
     runner.run([str(runner.bin_path('dd')), 'if=/dev/zero', 'of=%s' % device, 'bs=1M', 'count=10', 'conv=fsync'])
 
 
-def remove(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
-    params = module.params
+def remove(mod: CephModule) -> dict[str, t.Any]:
+    params, runner = mod.params, mod.runner
     fsid = params['fsid']
     purge = params['purge_config']
     found = inventory(runner, fsid)
@@ -227,7 +222,7 @@ def remove(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
     removed = dict(found, zapped_devices=raw_devices)
     if not leftovers(found, purge):
         return {'changed': False, 'removed': {k: [] for k in removed}}
-    if module.check_mode:
+    if mod.check_mode:
         if not purge:
             # cephadm rm-cluster removes ceph.conf, the keyring and ceph.pub of the fsid by itself
             removed['files'] = [f for f in found['files'] if not f.endswith('.password')] if found['daemons'] else []
@@ -256,19 +251,13 @@ def remove(module: AnsibleModule, runner: CephRunner) -> dict[str, t.Any]:
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec=cephadm_argument_spec(
-            fsid={'type': 'str', 'required': True},
-            zap_osds={'type': 'bool', 'default': False},
-            purge_config={'type': 'bool', 'default': False},
-        ),
-        supports_check_mode=True,
-    )
-    try:
-        validate_fsid(module.params['fsid'])
-    except CephError as exc:
-        module.fail_json(**exc.fail_kwargs())
-    run_module(module, lambda runner: remove(module, runner))
+    CephModule(
+        {
+            'fsid': {'type': 'str', 'required': True},
+            'zap_osds': {'type': 'bool', 'default': False},
+            'purge_config': {'type': 'bool', 'default': False},
+        },
+    ).run(remove)
 
 
 if __name__ == '__main__':

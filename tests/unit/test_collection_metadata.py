@@ -80,6 +80,12 @@ def test_runtime_requires_ansible() -> None:
     assert ansible_core_version in SpecifierSet(runtime['requires_ansible'])
 
 
+def test_action_group_holds_every_module() -> None:
+    """``module_defaults: group/cephkit.cephadm.cephadm`` reaches every module (the shared options once)."""
+    modules = sorted(p.stem for p in (ROOT / 'plugins' / 'modules').glob('*.py') if not p.stem.startswith('_'))
+    assert sorted(load_yaml('meta/runtime.yml')['action_groups']['cephadm']) == modules
+
+
 def test_changelog_config_and_fragments() -> None:
     config = load_yaml('changelogs/config.yaml')
     sections = {name for name, _title in config['sections']}

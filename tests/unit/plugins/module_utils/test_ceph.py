@@ -60,7 +60,7 @@ BUILD_CASES: list[tuple[str, dict[str, t.Any], list[str]]] = [
 
 @pytest.mark.parametrize(('name', 'values', 'argv'), BUILD_CASES, ids=[c[0] for c in BUILD_CASES])
 def test_bootstrap_argv_from_declared_formats(name: str, values: dict[str, t.Any], argv: list[str]) -> None:
-    assert _ceph.build_args(ceph_bootstrap.BOOTSTRAP_FORMATS, ceph_bootstrap.BOOTSTRAP_ORDER, values) == argv
+    assert _ceph.build_args(ceph_bootstrap.BOOTSTRAP_FORMATS, values) == argv
 
 
 MASK_CASES = [

@@ -17,6 +17,7 @@ import json
 import os
 import pathlib
 import shutil
+import time
 import typing as t
 
 import pytest
@@ -150,8 +151,8 @@ def run_case(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path) -> t.Calla
             monkeypatch.setattr(module, 'is_block_device', lambda path: path in case['block_devices'])
         if 'local_addresses' in case:
             monkeypatch.setattr(module, 'is_local_address', lambda addr: addr in case['local_addresses'])
-        if hasattr(module, 'time'):
-            monkeypatch.setattr(module.time, 'sleep', lambda s: None)
+        # every wait goes through _ceph.poll: no real sleeping in the unit tests
+        monkeypatch.setattr(time, 'sleep', lambda s: None)
 
         args = {
             k: str(tmp_path / v[4:]) if isinstance(v, str) and v.startswith('tmp:') else v

@@ -1,0 +1,181 @@
+# Copyright (c) cephkit maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Readers of the cluster's state, one for each thing the modules look at.
+
+Every module reads the OSD map, OSD metadata, the orchestrator's hosts, daemons and devices through
+these functions, so that each is parsed by one rule. Each reader runs one ``ceph`` command through
+the module's runner (no container per query) and returns plain data.
+
+Private to the collection (leading underscore): its API may change without notice.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+if t.TYPE_CHECKING:
+    from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import CephRunner
+
+
+def as_list(value: t.Any) -> list[t.Any]:
+    """``value`` when it is a list, else an empty list (cephadm answers ``null`` or a sentence for none)."""
+    return value if isinstance(value, list) else []
+
+
+def _dicts(value: t.Any) -> list[dict[str, t.Any]]:
+    return [dict(v) for v in as_list(value) if isinstance(v, dict)]
+
+
+# ---------------------------------------------------------------------------
+# OSD map (ceph osd tree)
+# ---------------------------------------------------------------------------
+
+
+class OsdMap:
+    """The CRUSH tree of ``ceph osd tree``: OSDs, their status and the host bucket that holds them."""
+
+    def __init__(self, tree: t.Any) -> None:
+        tree = tree if isinstance(tree, dict) else {}
+        self.nodes: dict[int, dict[str, t.Any]] = {}
+        for node in _dicts(tree.get('nodes')) + _dicts(tree.get('stray')):
+            if 'id' in node:
+                self.nodes.setdefault(int(node['id']), node)
+        self._host_of: dict[int, str] = {}
+        for node in self.nodes.values():
+            if node.get('type') == 'host':
+                for child in as_list(node.get('children')):
+                    self._host_of[int(child)] = str(node.get('name', ''))
+
+    def osds(self) -> list[dict[str, t.Any]]:
+        """Every OSD node (in a bucket or stray), by id."""
+        return [self.nodes[i] for i in sorted(self.nodes) if self.nodes[i].get('type') == 'osd']
+
+    def status(self, osd_id: int) -> str:
+        return str(self.nodes.get(osd_id, {}).get('status', ''))
+
+    def destroyed(self) -> set[int]:
+        """ids of the OSDs marked destroyed (kept for a replacement)."""
+        return {int(n['id']) for n in self.osds() if n.get('status') == 'destroyed'}
+
+    def host_of(self, osd_id: int) -> str:
+        """The host bucket that holds ``osd_id`` ('' when stray)."""
+        return self._host_of.get(osd_id, '')
+
+    def on_host(self, host: str, destroyed: bool = False) -> dict[int, str]:
+        """OSDs the host bucket ``host`` holds: id -> status; destroyed ones only when asked for."""
+        return {
+            i: self.status(i)
+            for i, name in sorted(self._host_of.items())
+            if name == host
+            and self.nodes.get(i, {}).get('type') == 'osd'
+            and (self.status(i) == 'destroyed') == destroyed
+        }
+
+
+def osd_map(runner: CephRunner) -> OsdMap:
+    return OsdMap(runner.ceph_json(['osd', 'tree']))
+
+
+# ---------------------------------------------------------------------------
+# OSD metadata (ceph osd metadata)
+# ---------------------------------------------------------------------------
+
+
+def osd_metadata(runner: CephRunner) -> dict[int, dict[str, t.Any]]:
+    """``ceph osd metadata``: id -> metadata (only OSDs that booted once report any)."""
+    return {int(m['id']): m for m in _dicts(runner.ceph_json(['osd', 'metadata'])) if 'id' in m}
+
+
+def osd_device_paths(meta: dict[str, t.Any]) -> list[str]:
+    """The device paths an OSD uses, from its metadata: its kernel devices, then the BlueStore device node."""
+    paths = ['/dev/' + n for n in str(meta.get('devices', '')).split(',') if n]
+    for key in ('bluestore_bdev_dev_node', 'bluestore_bdev_partition_path'):
+        value = str(meta.get(key) or '')
+        if value.startswith('/dev/') and value not in paths:
+            paths.append(value)
+    return paths
+
+
+def osds_on_device(metadata: dict[int, dict[str, t.Any]], osdmap: OsdMap, host: str, device: str) -> list[int]:
+    """ids of the OSDs of the cluster, not destroyed, on ``host:device``."""
+    destroyed = osdmap.destroyed()
+    return sorted(
+        i
+        for i, meta in metadata.items()
+        if meta.get('hostname') == host and i not in destroyed and device in osd_device_paths(meta)
+    )
+
+
+class OsdState:
+    """The OSD map and the OSD metadata, read together."""
+
+    def __init__(self, runner: CephRunner) -> None:
+        self.metadata = osd_metadata(runner)
+        self.map = osd_map(runner)
+
+    def on_device(self, host: str, device: str) -> list[int]:
+        return osds_on_device(self.metadata, self.map, host, device)
+
+
+def osd_removals(runner: CephRunner) -> list[dict[str, t.Any]]:
+    """Entries of ``ceph orch osd rm status`` (cephadm prints a sentence instead of JSON when there is none)."""
+    res = runner.ceph(['orch', 'osd', 'rm', 'status', '--format', 'json'])
+    if not res.stdout.strip().startswith('['):
+        return []  # "No OSD remove/replace operations reported"
+    return [o for o in _dicts(res.json()) if 'osd_id' in o]
+
+
+# ---------------------------------------------------------------------------
+# Orchestrator: hosts, daemons, devices
+# ---------------------------------------------------------------------------
+
+
+def orch_hosts(runner: CephRunner) -> list[dict[str, t.Any]]:
+    """``ceph orch host ls``: one entry per host."""
+    return _dicts(runner.ceph_json(['orch', 'host', 'ls']))
+
+
+def find_host(hosts: list[dict[str, t.Any]], name: str) -> dict[str, t.Any] | None:
+    for host in hosts:
+        if host.get('hostname') == name:
+            return host
+    return None
+
+
+def orch_daemons(
+    runner: CephRunner, host: str | None = None, daemon_type: str | None = None, refresh: bool = False
+) -> list[dict[str, t.Any]]:
+    """``ceph orch ps [HOST] [--daemon_type TYPE] [--refresh]`` (the orchestrator's cache unless refreshed)."""
+    args = ['orch', 'ps'] + ([host] if host else [])
+    args += (['--daemon_type', daemon_type] if daemon_type else []) + (['--refresh'] if refresh else [])
+    return [
+        d
+        for d in _dicts(runner.ceph_json(args))
+        if (host is None or d.get('hostname') == host) and (daemon_type is None or d.get('daemon_type') == daemon_type)
+    ]
+
+
+def daemon_name(daemon: dict[str, t.Any]) -> str:
+    return str(daemon.get('daemon_name') or '%s.%s' % (daemon.get('daemon_type', ''), daemon.get('daemon_id', '')))
+
+
+def orch_devices(runner: CephRunner, host: str | None = None, refresh: bool = False) -> list[dict[str, t.Any]]:
+    """``ceph orch device ls [HOST] [--refresh]``: one entry per host, with its ``devices``."""
+    args = ['orch', 'device', 'ls'] + ([host] if host else []) + (['--refresh'] if refresh else [])
+    return _dicts(runner.ceph_json(args))
+
+
+def host_devices(runner: CephRunner, host: str, refresh: bool = False) -> list[dict[str, t.Any]]:
+    """The devices the orchestrator lists for ``host``."""
+    for entry in orch_devices(runner, host, refresh):
+        if entry.get('name') == host:
+            return _dicts(entry.get('devices'))
+    return []
+
+
+def find_device(devices: list[dict[str, t.Any]], path: str) -> dict[str, t.Any] | None:
+    for dev in devices:
+        if dev.get('path') == path:
+            return dev
+    return None

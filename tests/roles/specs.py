@@ -2,122 +2,109 @@
 # Copyright (c) cephkit maintainers
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Keep the host-preparation roles' argument specs in step with the interface.
+"""Keep every role's argument spec in step with the interface.
 
-The role ``cephkit`` defines and documents every ``cephkit_*`` variable.  The
-other roles list, in their own ``meta/argument_specs.yml``, the variables they
-read, with the very same definition, so that ``ansible-doc -t role`` shows
-them and each role type-checks its inputs even when run on its own.
+The role ``cephkit`` defines and documents every interface variable
+(``roles/cephkit/meta/argument_specs.yml``, defaults in ``defaults/main.yml``).
+Every other role lists, in its own ``meta/argument_specs.yml``, the interface
+variables it reads, with the very same definition, so that ``ansible-doc -t
+role`` shows them and each role type-checks its inputs even when run on its
+own; next to them it documents its own options (``cephkit_<role>_*``), which
+are edited in its file.
 
-    tests/roles/specs.py           check: every copy equals the interface's
-                                   definition and defaults/main.yml agrees
-    tests/roles/specs.py --write   regenerate the dependent roles' specs
+Which interface variables a role reads is found in its files (tasks, vars,
+defaults, handlers, templates), directly or through a fact the cephkit role
+works out from them (DERIVED).  The check fails when
+
+- the interface's ``defaults/main.yml`` and its spec disagree;
+- a role's spec lacks an interface variable the role reads, lists one it does
+  not read, or defines one differently from the interface;
+- a role that reads an interface variable does not declare the dependency
+  ``cephkit.cephadm.cephkit`` in ``meta/main.yml``.
+
+    tests/roles/specs.py           check (run by make unit, tests/unit/test_role_specs.py)
+    tests/roles/specs.py --write   regenerate the interface options of every role's spec
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-
-ROLES = {
-    'cephkit_prerequisites': (
-        'Package mirrors, python3, lvm2, podman or docker, containers.conf',
-        [
-            'Configures the internal package mirrors (apt deb822 sources or dnf repositories) and optionally disables the'
-            " distribution's other sources, then installs python3, systemd, lvm2 and podman with catatonit (or docker),"
-            ' the OCI runtime named in C(cephkit_containers_conf), and ceph-common on C(ceph_admins) if asked.',
-            'Writes C(/etc/containers/containers.conf) and C(/etc/lvm/lvmlocal.conf) from the inventory.',
-            "Enforces the podman/Ceph compatibility table (the seed's, extended by upstream's) for the image's release.",
-            'Reads the variables of the role C(cephkit.cephadm.cephkit), a dependency, which defines their defaults.',
-        ],
-        [
-            'cephkit_image',
-            'cephkit_container_engine',
-            'cephkit_package_repos',
-            'cephkit_package_repos_exclusive',
-            'cephkit_containers_conf',
-            'cephkit_lvm_conf_overrides',
-            'cephkit_ceph_common',
-            'cephkit_podman_compat_check',
-        ],
-    ),
-    'cephkit_chrony': (
-        'chrony with the internal NTP servers, waited on until synchronised',
-        [
-            'Installs chrony, writes its configuration (C(/etc/chrony/chrony.conf) or C(/etc/chrony.conf)) and'
-            " chronyd's options, restarts it on a change and polls C(chronyc tracking) until the clock is synchronised.",
-            'Reads the variables of the role C(cephkit.cephadm.cephkit), a dependency, which defines their defaults.',
-        ],
-        [
-            'cephkit_chrony_servers',
-            'cephkit_chrony_options',
-            'cephkit_chrony_daemon_options',
-            'cephkit_chrony_wait',
-            'cephkit_chrony_wait_timeout',
-        ],
-    ),
-    'cephkit_registry': (
-        'Registry mirrors and login, and proof that every host can pull the image',
-        [
-            'podman - a registries.conf drop-in (version 2) and the auth file cephadm reads; docker - daemon.json'
-            " (registry-mirrors, insecure-registries, other settings kept) and root's client configuration.",
-            'Then every host pulls C(cephkit_image) and the C(cephkit_image_retags) sources, failing with a message that'
-            ' names the host and the registry; the retags are tagged locally.',
-            'Reads the variables of the role C(cephkit.cephadm.cephkit), a dependency, which defines their defaults.',
-        ],
-        [
-            'cephkit_image',
-            'cephkit_container_engine',
-            'cephkit_registry_mirrors',
-            'cephkit_registry_unqualified_search',
-            'cephkit_registry_login',
-            'cephkit_image_retags',
-        ],
-    ),
-    'cephkit_cephadm': (
-        "cephadm, of the image's Ceph release",
-        [
-            'Installs cephadm at C(/usr/sbin/cephadm) from the distribution package, a URL (with checksum) or a file'
-            ' shipped from the controller, then checks that it was made for the Ceph release of C(cephkit_image).',
-            'Reads the variables of the role C(cephkit.cephadm.cephkit), a dependency, which defines their defaults.',
-        ],
-        [
-            'cephkit_image',
-            'cephkit_ceph_release',
-            'cephkit_cephadm_source',
-            'cephkit_cephadm_url',
-            'cephkit_cephadm_checksum',
-            'cephkit_cephadm_file',
-        ],
-    ),
+INTERFACE_ROLE = 'cephkit'
+DEPENDENCY = 'cephkit.cephadm.cephkit'
+# Where a role reads variables (meta/ and README.md only describe them).
+READ_DIRS = ('tasks', 'vars', 'defaults', 'handlers', 'templates')
+# Facts the cephkit role works out from interface variables: a role that reads the fact reads them.
+DERIVED = {
+    'cephkit_image_release': ['cephkit_image', 'cephkit_ceph_release'],
+    'cephkit_public_address': ['cephkit_public_network'],
+    'cephkit_cluster_address': ['cephkit_cluster_network'],
 }
+READS_NOTE = 'Reads the variables of the role C(cephkit.cephadm.cephkit), a dependency, which defines their defaults.'
+HEADER = (
+    '---\n'
+    '# The options named in roles/cephkit/meta/argument_specs.yml are generated from it by\n'
+    '# tests/roles/specs.py --write: edit them there.  The role\'s own options are edited here.\n'
+)
 
-HEADER = '---\n# Generated by tests/roles/specs.py --write from roles/cephkit/meta/argument_specs.yml: edit that.\n'
 
-
-def load(path: Path):
+def load(path: Path) -> Any:
     return yaml.safe_load(path.read_text())
 
 
-def expected(role: str, interface: dict) -> dict:
-    short, description, names = ROLES[role]
-    return {
-        'argument_specs': {
-            'main': {
-                'short_description': short,
-                'description': description,
-                'author': ['cephkit maintainers'],
-                'options': {name: interface[name] for name in names},
-            }
-        }
-    }
+def roles() -> list[str]:
+    return sorted(
+        p.parent.parent.name for p in ROOT.glob('roles/*/meta/main.yml') if p.parent.parent.name != INTERFACE_ROLE
+    )
 
 
-def main() -> int:
+def reads(role: str, names: list[str]) -> list[str]:
+    """The interface variables a role's files name, directly or through a fact of DERIVED, in the interface's order."""
+    text = '\n'.join(
+        p.read_text(errors='replace')
+        for d in READ_DIRS
+        for p in sorted((ROOT / 'roles' / role / d).rglob('*'))
+        if p.is_file()
+    )
+
+    def named(name: str) -> bool:
+        return re.search(rf'(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])', text) is not None
+
+    through_facts = {var for fact, variables in DERIVED.items() if named(fact) for var in variables}
+    return [name for name in names if named(name) or name in through_facts]
+
+
+def expected(role: str, interface: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """The role's spec: its current text, with the interface options it reads in the interface's definition."""
+    main = dict(current.get('argument_specs', {}).get('main', {}))
+    own = {name: spec for name, spec in (main.get('options') or {}).items() if name not in interface}
+    read = reads(role, list(interface))
+    description = main.get('description', [])
+    if isinstance(description, str):
+        description = [description]
+    if read and READS_NOTE not in description:
+        description = [*description, READS_NOTE]
+    spec: dict[str, Any] = {'short_description': main.get('short_description', '')}
+    spec['description'] = description
+    spec['author'] = main.get('author', ['cephkit maintainers'])
+    spec.update({k: v for k, v in main.items() if k not in ('short_description', 'description', 'author', 'options')})
+    spec['options'] = {name: interface[name] for name in read} | own
+    return {'argument_specs': {'main': spec}}
+
+
+def depends_on_interface(role: str) -> bool:
+    meta = load(ROOT / 'roles' / role / 'meta/main.yml') or {}
+    deps = meta.get('dependencies') or []
+    return any((d.get('role') if isinstance(d, dict) else d) == DEPENDENCY for d in deps)
+
+
+def check(write: bool = False) -> list[str]:
     interface = load(ROOT / 'roles/cephkit/meta/argument_specs.yml')['argument_specs']['main']['options']
     defaults = load(ROOT / 'roles/cephkit/defaults/main.yml')
     errors = []
@@ -130,18 +117,42 @@ def main() -> int:
             )
         if name in defaults and 'default' not in spec and defaults[name] is not None:
             errors.append(f'roles/cephkit: {name}: defaults/main.yml has {defaults[name]!r}, the spec no default')
-    for role in ROLES:
+    for role in roles():
         path = ROOT / 'roles' / role / 'meta/argument_specs.yml'
-        want = expected(role, interface)
-        if '--write' in sys.argv:
+        current = load(path) if path.exists() else {}
+        want = expected(role, interface, current)
+        read = [name for name in want['argument_specs']['main']['options'] if name in interface]
+        if read and not depends_on_interface(role):
+            errors.append(
+                f'roles/{role}/meta/main.yml: the role reads {", ".join(read)} but does not declare the dependency'
+                f' {DEPENDENCY}'
+            )
+        if write:
             path.write_text(HEADER + yaml.safe_dump(want, sort_keys=False, width=120, default_flow_style=False))
             continue
-        if not path.exists() or load(path) != want:
-            errors.append(f'{path.relative_to(ROOT)}: out of step with the interface; run tests/roles/specs.py --write')
+        if current != want or not path.read_text().startswith(HEADER):
+            have = set(current.get('argument_specs', {}).get('main', {}).get('options') or {}) & set(interface)
+            detail = []
+            if set(read) - have:
+                detail.append(f'lacks {sorted(set(read) - have)}')
+            if have - set(read):
+                detail.append(f'lists {sorted(have - set(read))}, which the role does not read')
+            if not detail:
+                detail.append('differs from the interface or the generated form')
+            errors.append(
+                f'{path.relative_to(ROOT)}: out of step with the interface ({"; ".join(detail)});'
+                ' run tests/roles/specs.py --write'
+            )
+    return errors
+
+
+def main() -> int:
+    errors = check(write='--write' in sys.argv)
     for error in errors:
         print(error, file=sys.stderr)
     if not errors:
-        print(f'specs: {len(interface)} interface variables; {len(ROLES)} dependent role specs in step')
+        interface = load(ROOT / 'roles/cephkit/meta/argument_specs.yml')['argument_specs']['main']['options']
+        print(f'specs: {len(interface)} interface variables; {len(roles())} role specs in step')
     return 1 if errors else 0
 
 

@@ -80,7 +80,7 @@ demo: deps-apt $(VENV_STAMP)
 	@mkdir -p $(LAB_COLLECTIONS)/ansible_collections/cephkit
 	@ln -sfn $(ROOT) $(LAB_COLLECTIONS)/ansible_collections/cephkit/cephadm
 	cd $(ROOT) && ANSIBLE_COLLECTIONS_PATH=$(LAB_COLLECTIONS) ANSIBLE_HOST_KEY_CHECKING=false \
-	  ansible-playbook -i .lab/$${LAB_NAME:-cephkit-lab}/inventory.yml -i tests/roles/inventory/lab.yml cephkit.cephadm.site
+	  ansible-playbook -i .lab/$${LAB_NAME:-cephkit-lab}/inventory.yml -i lab/inventory/lab.yml cephkit.cephadm.site
 	$(call header,demo: ceph -s on node1)
 	@$(LAB) ssh node1 ceph -s
 	$(call header,demo: the dashboard (URL from ceph mgr services; its password is in the 0600 file on node1))

@@ -22,7 +22,7 @@ lab up >/dev/null
 inventory=$root/.lab/$name/inventory.yml
 echo "=== lab $name up ($((SECONDS - start)) s); preparing the hosts with prepare.yml"
 start=$SECONDS
-ansible-playbook -i "$inventory" -i "$root/tests/roles/inventory/lab.yml" cephkit.cephadm.prepare >"$root/.build/integration-prepare-$name.log" 2>&1 \
+ansible-playbook -i "$inventory" -i "$root/lab/inventory/lab.yml" cephkit.cephadm.prepare >"$root/.build/integration-prepare-$name.log" 2>&1 \
     || { tail -40 "$root/.build/integration-prepare-$name.log"; exit 1; }
 echo "=== hosts prepared ($((SECONDS - start)) s)"
 "$root/tests/integration/run.sh" "$inventory"

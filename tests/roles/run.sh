@@ -70,7 +70,7 @@ inventory=$root/.lab/$name/inventory.yml
 playbook() {  # playbook LOG ARGS...: ansible-playbook with both inventories, output to LOG
   local log=$1
   shift
-  "$bin/ansible-playbook" -i "$inventory" -i "$root/tests/roles/inventory/lab.yml" "$@" >"$log" 2>&1
+  "$bin/ansible-playbook" -i "$inventory" -i "$root/lab/inventory/lab.yml" "$@" >"$log" 2>&1
 }
 
 changed_counts() {  # the changed= of each host in a play recap

@@ -27,6 +27,8 @@ Sets of fixtures:
 * ``clean``: on a host where the cluster was removed (after rm-cluster).
 * ``bootstrap``: on a clean host, a single-host cluster bootstrapped as ceph_bootstrap does it, the
   dashboard password set through stdin (never stored), then the cluster removed again.
+* ``guards``: what the modules' safety checks read (``ceph quorum_status``) and an option of type secs
+  set with a unit (``1m``) and removed again, with the dump in between (reversible).
 * ``activate``: the OSDs of ``--activate-host`` as ceph_osd_activate reads them. Run it after that host
   lost its OSD daemons (``cephadm rm-cluster`` there without zapping, as after an OS reinstall): the
   missing state is recorded, the host activated (``ceph cephadm osd activate``), the polls until the
@@ -178,6 +180,19 @@ def record_reads(rec: Recorder, fsid: str, label_host: str, osd_host: str) -> No
         'systemctl_list_units_cluster',
         ['systemctl', 'list-units', '--all', '--plain', '--no-legend', '--no-pager', 'ceph-%s*' % fsid],
     )
+
+
+def record_guards(rec: Recorder) -> None:
+    rec.ceph('quorum_status', ['quorum_status'])
+    rec.ceph('config_help_mon_mgr_beacon_grace', ['config', 'help', 'mon_mgr_beacon_grace'])
+    rec.record('config_set_secs', ['ceph', 'config', 'set', 'mon', 'mon_mgr_beacon_grace', '1m'])
+    rec.ceph('config_dump_after_set_secs', ['config', 'dump'])
+    rec.record('config_rm_secs', ['ceph', 'config', 'rm', 'mon', 'mon_mgr_beacon_grace'])
+    # a secret option through stdin, as ceph_config secret_value sets it (a made-up password, removed again)
+    secret = '[client.rgw]\nrgw_keystone_admin_password = Cephkit-Fixture-Secret-1\n'
+    rec.record('config_assimilate_secret', ['ceph', 'config', 'assimilate-conf', '-i', '-'], stdin=secret)
+    rec.ceph('config_dump_after_assimilate_secret', ['config', 'dump'])
+    rec.record('config_rm_secret', ['ceph', 'config', 'rm', 'client.rgw', 'rgw_keystone_admin_password'])
 
 
 def record_writes(rec: Recorder, label_host: str, osd_device: str | None) -> None:
@@ -472,7 +487,7 @@ def main() -> int:
         '--sets',
         nargs='+',
         default=['reads'],
-        choices=['reads', 'writes', 'osd', 'toolbox', 'clean', 'bootstrap', 'activate'],
+        choices=['reads', 'writes', 'guards', 'osd', 'toolbox', 'clean', 'bootstrap', 'activate'],
     )
     parser.add_argument('--fsid', help='fsid (read from the cluster when not given)')
     parser.add_argument('--label-host', help='host whose labels/daemons are recorded (default: the admin host)')
@@ -506,6 +521,8 @@ def main() -> int:
         record_reads(rec, fsid, label_host, osd_host)
     if 'writes' in args.sets:
         record_writes(rec, label_host, args.osd_device)
+    if 'guards' in args.sets:
+        record_guards(rec)
     if 'osd' in args.sets:
         if not args.osd_device:
             parser.error('the osd set needs --osd-device HOST:DEV')

@@ -127,6 +127,19 @@ def osd_removals(runner: CephRunner) -> list[dict[str, t.Any]]:
 
 
 # ---------------------------------------------------------------------------
+# Mons
+# ---------------------------------------------------------------------------
+
+
+def mon_quorum(runner: CephRunner) -> tuple[list[str], list[str]]:
+    """``ceph quorum_status``: the mons of the monmap and those in quorum (names)."""
+    status = runner.ceph_json(['quorum_status'])
+    status = status if isinstance(status, dict) else {}
+    monmap = [str(m.get('name')) for m in _dicts((status.get('monmap') or {}).get('mons'))]
+    return monmap, [str(n) for n in as_list(status.get('quorum_names'))]
+
+
+# ---------------------------------------------------------------------------
 # Orchestrator: hosts, daemons, devices
 # ---------------------------------------------------------------------------
 
@@ -141,6 +154,14 @@ def find_host(hosts: list[dict[str, t.Any]], name: str) -> dict[str, t.Any] | No
         if host.get('hostname') == name:
             return host
     return None
+
+
+ADMIN_LABEL = '_admin'
+
+
+def admin_hosts(hosts: list[dict[str, t.Any]]) -> list[str]:
+    """Hosts with the ``_admin`` label (cephadm keeps ceph.conf and the admin keyring on them)."""
+    return sorted(str(h.get('hostname')) for h in hosts if ADMIN_LABEL in (h.get('labels') or []))
 
 
 def orch_daemons(

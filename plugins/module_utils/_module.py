@@ -38,6 +38,15 @@ from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import (
 )
 
 
+def leaf_strings(value: t.Any) -> list[str]:
+    """Every scalar of ``value`` (nested dicts and lists), as text."""
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in leaf_strings(v)]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in leaf_strings(v)]
+    return [] if value is None else [str(value)]
+
+
 class CephModule:
     """An AnsibleModule, its validated parameters and its runner: the one object a module body gets.
 
@@ -59,11 +68,32 @@ class CephModule:
         self.check_mode: bool = bool(self.module.check_mode)
         self.diff: bool = bool(self.module._diff)
         self._validate = validate
-        secrets = [str(self.params[name]) for name, opt in spec.items() if opt.get('no_log') and self.params.get(name)]
+        secrets = [
+            self.params[name]
+            for name, opt in spec.items()
+            if opt.get('no_log') and isinstance(self.params.get(name), str) and self.params[name]
+        ]
         self.runner = CephRunner(self.module, secrets=secrets, fsid_check=fsid_check)
 
     def warn(self, msg: str) -> None:
         self.module.warn(msg)
+
+    def hide(self, secrets: t.Iterable[str]) -> None:
+        """Mask ``secrets`` wherever they would show: commands, outputs, the result and its invocation."""
+        for secret in secrets:
+            if secret:
+                self.runner.add_secret(secret)
+                self.module.no_log_values.add(secret)
+
+    def hide_only(self, option: str, secrets: t.Iterable[str]) -> None:
+        """For a ``no_log`` option whose secret parts are known (a spec with passwords): mask only those.
+
+        The option stays hidden in the host's invocation log (Ansible logs it when the module starts);
+        in the result Ansible would mask every string of it, so every name and number of a spec
+        would become ``********``: only ``secrets`` stay masked.
+        """
+        self.module.no_log_values.difference_update(leaf_strings(self.params.get(option)))
+        self.hide(secrets)
 
     def wait(self, probe: t.Callable[[], T | None], describe: t.Callable[[], str], **details: t.Any) -> T:
         """:func:`poll` with the module's ``wait_timeout`` and ``poll_interval`` (doc fragment ``.wait``)."""

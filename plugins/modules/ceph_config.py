@@ -12,6 +12,7 @@ version_added: 0.1.0
 description:
   - Sets (C(ceph config set)) or removes (C(ceph config rm)) one option for one section, optionally
     with a mask such as C(osd/host:ceph1) or C(osd/class:ssd).
+  - Options of type secs given with a unit (V(1m), V(2h 30m)) are compared in seconds, as Ceph stores them.
   - The wanted value is compared with C(ceph config dump) the way Ceph stores it (sizes in bytes,
     C(1K) as 1000 for integers, booleans as C(true)/C(false), numbers as numbers), so a second run
     with the same value in another spelling reports no change.
@@ -35,6 +36,15 @@ options:
       - The value. Required with O(state=present).
       - Booleans and numbers are accepted and stored as Ceph spells them.
     type: raw
+  secret_value:
+    description:
+      - The value of a secret option (for example V(rgw_keystone_admin_password)), instead of O(value).
+      - It never reaches a command line or the logs, the module gives it to C(ceph config assimilate-conf -i -)
+        on standard input. RV(value), RV(previous_value) and the diff show C(********) for it.
+      - Only for a section without masks (assimilate-conf sets sections).
+      - With O(state=absent), any non-empty O(secret_value) marks the option as secret, so that the removed
+        value is masked too.
+    type: str
   state:
     description:
       - V(present) sets the value, V(absent) removes the option from that section and mask.
@@ -56,6 +66,12 @@ seealso:
 '''
 
 EXAMPLES = r'''
+- name: A secret option, given on standard input only
+  cephkit.cephadm.ceph_config:
+    who: client.rgw
+    option: rgw_keystone_admin_password
+    secret_value: "{{ vault_keystone_password }}"
+
 - name: Limit OSD memory on one host
   cephkit.cephadm.ceph_config:
     who: osd/host:ceph1
@@ -87,12 +103,14 @@ option:
   type: str
   sample: osd_memory_target
 value:
-  description: The value as Ceph stores it after the call (predicted in check mode); null when absent.
+  description: The value as Ceph stores it after the call (predicted in check mode); null when absent;
+    C(********) with O(secret_value).
   returned: success
   type: str
   sample: "1073741824"
 previous_value:
-  description: The value Ceph stored before the call; null when the option was not set there.
+  description: The value Ceph stored before the call; null when the option was not set there; C(********)
+    with O(secret_value).
   returned: success
   type: str
   sample: null
@@ -123,12 +141,22 @@ containers_started:
 import re
 import typing as t
 
-from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import CephInputError, CephRunner
+from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import MASK, CephError, CephInputError, CephRunner
 from ansible_collections.cephkit.cephadm.plugins.module_utils._module import CephModule
 
 _WHO_RE = re.compile(r'^[A-Za-z][A-Za-z0-9_.-]*(/[A-Za-z_-]+:[^/\s]+)*$')
 _OPTION_RE = re.compile(r'^[A-Za-z0-9_][A-Za-z0-9_./-]*$')
 _SI = {'': 0, 'K': 3, 'M': 6, 'G': 9, 'T': 12, 'P': 15, 'E': 18}
+# Ceph's parse_timespan (src/common/ceph_time.cc): the units of options of type secs.
+_TIMESPAN_UNITS = {
+    **dict.fromkeys(('s', 'sec', 'second', 'seconds'), 1),
+    **dict.fromkeys(('m', 'min', 'minute', 'minutes'), 60),
+    **dict.fromkeys(('h', 'hr', 'hour', 'hours'), 3600),
+    **dict.fromkeys(('d', 'day', 'days'), 86400),
+    **dict.fromkeys(('w', 'wk', 'week', 'weeks'), 7 * 86400),
+    **dict.fromkeys(('mo', 'month', 'months'), 30 * 86400),
+    **dict.fromkeys(('y', 'yr', 'year', 'years'), 365 * 86400),
+}
 _IEC = {'': 0, 'B': 0, 'K': 10, 'M': 20, 'G': 30, 'T': 40, 'P': 50, 'E': 60}
 
 
@@ -144,6 +172,19 @@ def to_text(value: t.Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def timespan_seconds(text: str) -> int | None:
+    """Seconds of a Ceph timespan (``90``, ``1m``, ``2h 30m``, ``1day``), None when it is not one."""
+    parts = re.findall(r'\s*(\d+)\s*([A-Za-z]*)', text)
+    if not parts or ''.join(n + u for n, u in parts) != re.sub(r'\s+', '', text):
+        return None
+    total = 0
+    for number, unit in parts:
+        if unit and unit not in _TIMESPAN_UNITS:
+            return None
+        total += int(number) * _TIMESPAN_UNITS.get(unit, 1)
+    return total
 
 
 def normalize(value: str, opt_type: str) -> str:
@@ -166,6 +207,10 @@ def normalize(value: str, opt_type: str) -> str:
                 return str(int(match.group(1)) * 2 ** _IEC[unit])
         if opt_type == 'float':
             return repr(float(text))
+        if opt_type == 'secs':
+            seconds = timespan_seconds(text)
+            if seconds is not None:
+                return str(seconds)
     except ValueError:
         return text
     return text
@@ -213,14 +258,59 @@ def validate(params: dict[str, t.Any]) -> None:
         raise CephInputError(
             'option %r is not an option name: expected letters, digits, "_" and "/"' % params['option']
         )
+    if params['secret_value'] is not None:
+        if not params['secret_value']:
+            raise CephInputError('secret_value is empty: expected the secret (or, with state=absent, any marker)')
+        if '/' in params['who']:
+            raise CephInputError(
+                'who %r has a mask: secret_value sets a section without masks (ceph config assimilate-conf)'
+                % params['who']
+            )
+        if '\n' in params['secret_value']:
+            raise CephInputError('secret_value contains a newline: expected a one-line value')
+        return
     if params['state'] == 'present' and (params['value'] is None or isinstance(params['value'], (dict, list))):
         raise CephInputError(
             'value %r is not usable with state=present: expected a string, number or boolean' % (params['value'],)
         )
 
 
+def manage_secret(mod: CephModule) -> dict[str, t.Any]:
+    """Set a secret option through stdin; the runner masks it in every output, so the stored one reads MASK."""
+    params, runner = mod.params, mod.runner
+    who, option = params['who'], params['option']
+
+    def stored() -> str | None:
+        entry = find_entry(runner.ceph_json(['config', 'dump']), who, option)
+        return None if entry is None else str(entry.get('value', ''))
+
+    before = stored()
+    shown_before = None if before is None else MASK
+    result: dict[str, t.Any] = {'changed': before != MASK, 'who': who, 'option': option, 'value': MASK}
+    result['previous_value'] = shown_before
+    cmd = ['config', 'assimilate-conf', '-i', '-']
+    if params['state'] == 'absent':
+        result.update(changed=before is not None, value=None)
+        cmd = ['config', 'rm', who, option]
+        if result['changed'] and not mod.check_mode:
+            runner.ceph(cmd)
+    if result['changed'] and mod.check_mode:
+        result['preview'] = [cmd]
+    elif result['changed'] and params['state'] == 'present':
+        runner.ceph(cmd, data='[%s]\n%s = %s\n' % (who, option, params['secret_value']))
+        if stored() != MASK:
+            raise CephError(
+                'ceph config assimilate-conf ran but %s/%s does not hold the value given' % (who, option), changed=True
+            )
+    if mod.diff:
+        result['diff'] = {'before': {who: {option: shown_before}}, 'after': {who: {option: result['value']}}}
+    return result
+
+
 def manage(mod: CephModule) -> dict[str, t.Any]:
     params, runner = mod.params, mod.runner
+    if params['secret_value'] is not None:
+        return manage_secret(mod)
     who, option, state = params['who'], params['option'], params['state']
     entry = find_entry(runner.ceph_json(['config', 'dump']), who, option)
     before = None if entry is None else str(entry.get('value', ''))
@@ -262,9 +352,11 @@ def main() -> None:
             'who': {'type': 'str', 'required': True},
             'option': {'type': 'str', 'required': True},
             'value': {'type': 'raw'},
+            'secret_value': {'type': 'str', 'no_log': True},
             'state': {'type': 'str', 'choices': ['present', 'absent'], 'default': 'present'},
         },
         validate=validate,
+        mutually_exclusive=[('value', 'secret_value')],
     ).run(manage)
 
 

@@ -23,6 +23,9 @@ options:
         (C(service_type), C(service_id), C(placement), C(spec), ...).
       - Type-specific fields may be given at the top level or under C(spec).
       - Exactly one of O(spec) and O(src) is required.
+      - Not logged on the host. Fields that hold secrets (C(keepalived_password), C(monitor_password),
+        C(initial_admin_password), C(api_password), C(ssl_key), C(ssl_cert), C(rgw_frontend_ssl_certificate),
+        C(rgw_frontend_ssl_key)) are compared as given and masked in RV(specs), RV(diff) and every other output.
     type: raw
   src:
     description:
@@ -95,7 +98,7 @@ unchanged:
   elements: str
   sample: [mgr]
 specs:
-  description: The wanted specs, normalised as they are compared.
+  description: The wanted specs, normalised as they are compared; secret fields masked (see O(spec)).
   returned: success
   type: list
   elements: dict
@@ -132,7 +135,7 @@ containers_started:
 import json
 import typing as t
 
-from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import CephInputError
+from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import MASK, CephInputError
 from ansible_collections.cephkit.cephadm.plugins.module_utils._module import CephModule
 
 # Keys cephadm keeps at the top level of an exported spec; every other key lives under "spec".
@@ -143,6 +146,19 @@ IGNORED = ('service_name', 'status', 'events', 'preview_only')
 SPEC_DEFAULTS: dict[str, dict[str, t.Any]] = {
     'osd': {'filter_logic': 'AND', 'objectstore': 'bluestore'},
 }
+# Spec fields that hold secrets (cephadm 16.2 and 18.2 service specs): masked in results and diffs.
+SECRET_FIELDS = frozenset(
+    (
+        'keepalived_password',
+        'monitor_password',
+        'initial_admin_password',
+        'api_password',
+        'ssl_key',
+        'ssl_cert',
+        'rgw_frontend_ssl_certificate',
+        'rgw_frontend_ssl_key',
+    )
+)
 NEEDS_ID = ('mds', 'rgw', 'nfs', 'iscsi', 'ingress', 'container', 'osd')
 
 
@@ -153,6 +169,30 @@ def prune(value: t.Any) -> t.Any:
         return {k: v for k, v in pruned.items() if v not in (None, '', [], {}, False)}
     if isinstance(value, list):
         return [prune(v) for v in value]
+    return value
+
+
+def secret_values(value: t.Any) -> list[str]:
+    """The values of the secret fields anywhere in a spec (a certificate given as a list counts whole)."""
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in SECRET_FIELDS and item not in (None, ''):
+                found.extend([str(item)] + ([str(i) for i in item] if isinstance(item, list) else []))
+            else:
+                found.extend(secret_values(item))
+    elif isinstance(value, list):
+        for item in value:
+            found.extend(secret_values(item))
+    return found
+
+
+def masked(value: t.Any) -> t.Any:
+    """A copy of a spec with every secret field masked."""
+    if isinstance(value, dict):
+        return {k: MASK if k in SECRET_FIELDS and v not in (None, '') else masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [masked(v) for v in value]
     return value
 
 
@@ -252,10 +292,17 @@ def payload(specs: list[dict[str, t.Any]]) -> str:
 def manage(mod: CephModule) -> dict[str, t.Any]:
     runner = mod.runner
     specs = load_specs(mod.params)
+    mod.hide_only('spec', secret_values(specs))
     exported = runner.ceph_json(['orch', 'ls', '--export']) or []
+    mod.hide(secret_values(exported))
     current = {str(s.get('service_name') or service_name(s)): normalize(s) for s in exported if isinstance(s, dict)}
     wanted = [(service_name(s), s, normalize(s)) for s in specs]
-    result: dict[str, t.Any] = {'changed': False, 'applied': [], 'unchanged': [], 'specs': [w[2] for w in wanted]}
+    result: dict[str, t.Any] = {
+        'changed': False,
+        'applied': [],
+        'unchanged': [],
+        'specs': [masked(w[2]) for w in wanted],
+    }
     before: dict[str, t.Any] = {}
     after: dict[str, t.Any] = {}
 
@@ -291,14 +338,14 @@ def manage(mod: CephModule) -> dict[str, t.Any]:
             runner.ceph(['orch', 'apply', '-i', '-'], data=payload(differing))
     result['changed'] = bool(result['applied'])
     if mod.diff:
-        result['diff'] = {'before': before, 'after': after}
+        result['diff'] = {'before': masked(before), 'after': masked(after)}
     return result
 
 
 def main() -> None:
     CephModule(
         {
-            'spec': {'type': 'raw'},
+            'spec': {'type': 'raw', 'no_log': True},
             'src': {'type': 'path'},
             'state': {'type': 'str', 'choices': ['present', 'absent'], 'default': 'present'},
         },

@@ -39,7 +39,7 @@ options:
     description:
       - V(add) adds the missing labels and keeps the others.
       - V(exact) also removes the labels that are not in O(labels) (C(_no_schedule), set by a drain,
-        is kept while O(state=drained)).
+        is kept while O(state=drained); C(_admin) is kept unless O(keep_admin=false)).
     type: str
     choices: [add, exact]
     default: add
@@ -56,8 +56,24 @@ options:
     description:
       - With O(state=absent), remove the host even though daemons are still on it
         (C(ceph orch host rm --force)). Those daemons are lost to the cluster.
+      - Even with it, the module refuses to remove the last host with the C(_admin) label, or a host whose
+        mon leaves the remaining mons without a majority of the new monmap in quorum.
     type: bool
     default: false
+  offline:
+    description:
+      - With O(state=absent), the host is down for good (dead, or reinstalled elsewhere), so remove it without
+        reaching it (C(ceph orch host rm --offline --force)). Needs O(force=true) when the orchestrator still
+        lists daemons on it.
+    type: bool
+    default: false
+  keep_admin:
+    description:
+      - With O(labels_mode=exact), keep the C(_admin) label (and so the admin keyring the modules need on
+        the host) even when O(labels) does not list it. V(false) removes it, which is refused on the last
+        host that has it.
+    type: bool
+    default: true
 extends_documentation_fragment:
   - cephkit.cephadm.cephadm
   - cephkit.cephadm.cephadm.attributes
@@ -158,8 +174,11 @@ from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import (
     validate_label,
 )
 from ansible_collections.cephkit.cephadm.plugins.module_utils._cluster import (
+    ADMIN_LABEL,
+    admin_hosts,
     daemon_name,
     find_host,
+    mon_quorum,
     orch_daemons,
     orch_hosts,
 )
@@ -176,6 +195,8 @@ def validate(params: dict[str, t.Any]) -> None:
         validate_label(label)
     if params['state'] == 'absent' and (params['labels'] or params['address']):
         raise CephInputError('labels and address are not used with state=absent: remove them from the task')
+    if params['offline'] and params['state'] != 'absent':
+        raise CephInputError('offline=true is used with state=absent only')
 
 
 def host_view(host: dict[str, t.Any] | None) -> dict[str, t.Any]:
@@ -191,6 +212,36 @@ def host_view(host: dict[str, t.Any] | None) -> dict[str, t.Any]:
 
 def current_host(mod: CephModule, name: str) -> dict[str, t.Any]:
     return host_view(find_host(orch_hosts(mod.runner), name))
+
+
+def refuse_last_admin(hosts: list[dict[str, t.Any]], name: str, what: str) -> None:
+    """The cluster must keep a host with ``_admin``: every module needs its admin keyring."""
+    if admin_hosts(hosts) == [name]:
+        raise CephError(
+            '%s is the only host with the %s label: %s would leave no host with the admin keyring '
+            '(/etc/ceph/ceph.client.admin.keyring); add %s to another host first'
+            % (name, ADMIN_LABEL, what, ADMIN_LABEL)
+        )
+
+
+def quorum_after(monmap: list[str], quorum: list[str], removed: list[str]) -> tuple[list[str], list[str], bool]:
+    """The monmap and the quorum once ``removed`` are gone, and whether a majority of that monmap is in quorum."""
+    left = [m for m in monmap if m not in removed]
+    in_quorum = [m for m in quorum if m not in removed]
+    return left, in_quorum, bool(left) and len(in_quorum) * 2 > len(left)
+
+
+def refuse_quorum_loss(mod: CephModule, name: str, mons: list[str]) -> None:
+    """Removing the mons ``mons`` must leave a majority of the remaining monmap in quorum."""
+    monmap, quorum = mon_quorum(mod.runner)
+    left, in_quorum, ok = quorum_after(monmap, quorum, mons)
+    if not ok:
+        raise CephError(
+            'removing %s (mon %s) would leave %d mon(s) in quorum (%s) of a monmap of %d: the cluster would '
+            'lose its quorum; add or repair mons first'
+            % (name, ', '.join(mons), len(in_quorum), ', '.join(in_quorum) or 'none', len(left)),
+            quorum=quorum,
+        )
 
 
 def host_daemons(mod: CephModule, name: str) -> list[str]:
@@ -219,6 +270,7 @@ def plan(params: dict[str, t.Any], current: dict[str, t.Any]) -> tuple[list[list
     labels = set(have) | set(wanted)
     if params['labels_mode'] == 'exact' and params['labels'] is not None:
         keep = set(wanted) | ({NO_SCHEDULE} if state == 'drained' else set())
+        keep |= {ADMIN_LABEL} if params['keep_admin'] else set()
         for label in sorted(have - keep):
             cmds.append(['orch', 'host', 'label', 'rm', name, label])
         labels = labels & keep
@@ -232,7 +284,8 @@ def plan(params: dict[str, t.Any], current: dict[str, t.Any]) -> tuple[list[list
 def manage(mod: CephModule) -> dict[str, t.Any]:
     params, runner = mod.params, mod.runner
     name = params['name']
-    current = current_host(mod, name)
+    hosts = orch_hosts(runner)
+    current = host_view(find_host(hosts, name))
     result: dict[str, t.Any] = {'changed': False}
     before_diff = {k: v for k, v in current.items() if k != 'status'}
 
@@ -240,15 +293,21 @@ def manage(mod: CephModule) -> dict[str, t.Any]:
         if not current:
             result.update(host={}, daemons=[])
         else:
+            refuse_last_admin(hosts, name, 'removing it')
             daemons = host_daemons(mod, name)
             result['daemons'] = daemons
             if daemons and not params['force']:
                 raise CephError(
                     'host %s still runs %d daemon(s) (%s): drain it first (state=drained) or set '
-                    'force=true to remove it anyway' % (name, len(daemons), ', '.join(daemons)),
+                    'force=true to remove it anyway%s'
+                    % (name, len(daemons), ', '.join(daemons), ' (with offline=true)' if params['offline'] else ''),
                     daemons=daemons,
                 )
-            rm = ['orch', 'host', 'rm', name] + (['--force'] if params['force'] else [])
+            mons = [d.split('.', 1)[1] for d in daemons if d.startswith('mon.')]
+            if mons:
+                refuse_quorum_loss(mod, name, mons)
+            rm = ['orch', 'host', 'rm', name] + (['--force'] if params['force'] or params['offline'] else [])
+            rm += ['--offline'] if params['offline'] else []
             if mod.check_mode:
                 result['preview'] = [rm]
             else:
@@ -259,6 +318,8 @@ def manage(mod: CephModule) -> dict[str, t.Any]:
         return result
 
     cmds, after = plan(params, current)
+    if ADMIN_LABEL in current.get('labels', []) and ADMIN_LABEL not in after['labels']:
+        refuse_last_admin(hosts, name, 'removing its %s label' % ADMIN_LABEL)
     if cmds:
         result['changed'] = True
         if mod.check_mode:
@@ -284,6 +345,8 @@ def main() -> None:
             'labels_mode': {'type': 'str', 'choices': ['add', 'exact'], 'default': 'add'},
             'state': {'type': 'str', 'choices': ['present', 'absent', 'drained'], 'default': 'present'},
             'force': {'type': 'bool', 'default': False},
+            'offline': {'type': 'bool', 'default': False},
+            'keep_admin': {'type': 'bool', 'default': True},
         },
         validate=validate,
     ).run(manage)

@@ -116,7 +116,33 @@ STORED = [
     ('config_set_masked', 'config_dump_after_set_masked', 'config_help_osd_max_backfills'),
     ('config_set_bool', 'config_dump_after_set_bool', 'config_help_mon_allow_pool_delete'),
     ('config_set_size', 'config_dump_after_set_size', 'config_help_osd_memory_target'),
+    ('config_set_secs', 'config_dump_after_set_secs', 'config_help_mon_mgr_beacon_grace'),
 ]
+
+# Ceph's parse_timespan, unit by unit (src/common/ceph_time.cc)
+TIMESPANS = [
+    ('30', 30),
+    ('30s', 30),
+    ('1m', 60),
+    ('2h', 7200),
+    ('1h 30m', 5400),
+    ('1day', 86400),
+    ('2w', 1209600),
+    ('1mo', 2592000),
+    ('1y', 31536000),
+    ('5 minutes', 300),
+    ('1x', None),
+    ('m', None),
+    ('1.5h', None),
+    ('', None),
+]
+
+
+@pytest.mark.parametrize(('text', 'seconds'), TIMESPANS)
+def test_timespan_seconds(text: str, seconds: int | None) -> None:
+    assert ceph_config.timespan_seconds(text) == seconds
+    if seconds is not None:
+        assert ceph_config.same(str(seconds), text, 'secs')
 
 
 @pytest.mark.parametrize('version', VERSIONS)

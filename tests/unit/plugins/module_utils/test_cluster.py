@@ -12,8 +12,10 @@ import time
 import typing as t
 
 import pytest
+from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.cephkit.cephadm.plugins.module_utils import _ceph, _cluster
+from ansible_collections.cephkit.cephadm.plugins.module_utils import _ceph, _cluster, _module
+from ansible_collections.cephkit.cephadm.plugins.modules import ceph_orch_host
 
 FIXTURES = pathlib.Path(__file__).resolve().parent.parent.parent / 'fixtures'
 VERSIONS = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
@@ -134,3 +136,34 @@ def test_runner_fsid_check_is_one_explicit_option() -> None:
     runner.confirm_fsid('a')
     with pytest.raises(ValueError):
         _ceph.CephRunner(t.cast(t.Any, FakeModule(0)), fsid_check='trust me')
+
+
+QUORUM_CASES = [
+    # monmap, quorum, removed -> still a majority in quorum?
+    (['a', 'b', 'c'], ['a', 'b', 'c'], ['c'], True),
+    (['a', 'b', 'c'], ['a', 'b'], ['c'], True),
+    (['a', 'b', 'c'], ['a', 'c'], ['c'], False),
+    (['a', 'b', 'c', 'd', 'e'], ['a', 'b', 'c'], ['c'], False),
+    (['a', 'b', 'c', 'd', 'e'], ['a', 'b', 'c', 'd'], ['e'], True),
+    (['a'], ['a'], ['a'], False),
+]
+
+
+@pytest.mark.parametrize(('monmap', 'quorum', 'removed', 'ok'), QUORUM_CASES)
+def test_quorum_rule_of_host_removal(monmap: list[str], quorum: list[str], removed: list[str], ok: bool) -> None:
+    assert ceph_orch_host.quorum_after(monmap, quorum, removed)[2] is ok
+
+
+def test_hide_only_keeps_just_the_secrets_of_a_no_log_option() -> None:
+    spec = {
+        'service_type': 'ingress',
+        'service_id': 'rgw.x',
+        'spec': {'monitor_password': 'Pw-1', 'frontend_port': 8080},
+    }
+    with patch_module_args({'spec': spec}):
+        mod = _module.CephModule({'spec': {'type': 'raw', 'no_log': True}})
+    assert {'ingress', 'rgw.x', '8080', 'Pw-1'} <= mod.module.no_log_values
+    mod.hide_only('spec', ['Pw-1'])
+    assert 'Pw-1' in mod.module.no_log_values
+    assert not {'ingress', 'rgw.x', '8080'} & mod.module.no_log_values
+    assert mod.runner.masked(['x', 'Pw-1']) == ['x', _ceph.MASK]

@@ -18,6 +18,8 @@
 #   retags     cephkit_image_retags: pulled and tagged on every host, then changed=0
 #   sources    cephadm from a file on the controller and from a URL (sha256),
 #              and a cephadm of another release refused
+#   ntp-fault  an NTP server that answers nobody: the time step fails in bounded
+#              time, naming the server, what chronyd reports and the variable
 # and takes the instance down again on exit (ROLES_TEST_KEEP=1 keeps it).
 # Logs: .build/roles-test/<LAB_NAME>/.  Prints the wall time of every step.
 set -euo pipefail
@@ -228,6 +230,25 @@ do_retags() {
   echo "docker.io/ceph/ceph-grafana:6.7.4 exists on every host"
 }
 
+do_ntp_fault() {
+  # The last step (it leaves node2 with a server nobody answers at; the lab goes down after it).
+  local dead start elapsed wait=20
+  dead=${subnet%.*}.250
+  start=$SECONDS
+  if playbook "$logs/ntp-fault.log" "$root/playbooks/prepare.yml" --limit node2 \
+    -e "{\"cephkit_chrony_servers\": [\"$dead\"], \"cephkit_chrony_wait_timeout\": $wait}"; then
+    echo "prepare.yml passed with an NTP server that answers nobody"
+    return 1
+  fi
+  elapsed=$((SECONDS - start))
+  grep -q "node2: chronyd did not synchronise within $wait s with cephkit_chrony_servers=\[.*$dead" "$logs/ntp-fault.log" ||
+    { grep -E -A3 '^fatal' "$logs/ntp-fault.log" | head -20; return 1; }
+  grep -q 'Fix cephkit_chrony_servers' "$logs/ntp-fault.log" || { grep -E -A3 '^fatal' "$logs/ntp-fault.log"; return 1; }
+  # host preparation on a prepared host takes well under a minute; the wait adds $wait s
+  [ "$elapsed" -le $((wait + 90)) ] || { echo "the time step took $elapsed s with a $wait s wait"; return 1; }
+  echo "failed after $elapsed s (wait $wait s): $(grep -o 'chronyd reports [^;]*' "$logs/ntp-fault.log" | head -1)"
+}
+
 echo "roles-test: lab instance $name on $subnet; logs in $logs"
 step lab-up do_lab_up
 step static do_static
@@ -239,6 +260,7 @@ step check2 do_check_prepared
 step hosts do_hosts
 step retags do_retags
 step sources do_sources
+step ntp-fault do_ntp_fault
 printf '\n==== roles-test summary (lab %s) ====\n' "$name"
 printf '%s\n' "${summary[@]}"
 echo "roles-test: all steps passed"

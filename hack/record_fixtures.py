@@ -27,7 +27,8 @@ Sets of fixtures:
 * ``clean``: on a host where the cluster was removed (after rm-cluster).
 * ``bootstrap``: on a clean host, a single-host cluster bootstrapped as ceph_bootstrap does it, the
   dashboard password set through stdin (never stored), then the cluster removed again.
-* ``guards``: what the modules' safety checks read (``ceph quorum_status``) and an option of type secs
+* ``guards``: what the modules' safety checks read (``ceph quorum_status``), the orchestrator
+  paused and resumed (``ceph orch status`` in between), and an option of type secs
   set with a unit (``1m``) and removed again, with the dump in between (reversible).
 * ``activate``: the OSDs of ``--activate-host`` as ceph_osd_activate reads them. Run it after that host
   lost its OSD daemons (``cephadm rm-cluster`` there without zapping, as after an OS reinstall): the
@@ -184,6 +185,10 @@ def record_reads(rec: Recorder, fsid: str, label_host: str, osd_host: str) -> No
 
 def record_guards(rec: Recorder) -> None:
     rec.ceph('quorum_status', ['quorum_status'])
+    rec.ceph('orch_status', ['orch', 'status'])
+    rec.record('orch_pause', ['ceph', 'orch', 'pause'])
+    rec.ceph('orch_status_paused', ['orch', 'status'])
+    rec.record('orch_resume', ['ceph', 'orch', 'resume'])
     rec.ceph('config_help_mon_mgr_beacon_grace', ['config', 'help', 'mon_mgr_beacon_grace'])
     rec.record('config_set_secs', ['ceph', 'config', 'set', 'mon', 'mon_mgr_beacon_grace', '1m'])
     rec.ceph('config_dump_after_set_secs', ['config', 'dump'])

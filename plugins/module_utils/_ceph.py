@@ -336,6 +336,8 @@ class CephRunner:
         self.cephadm_path: str | None = cephadm_path if cephadm_path is not None else params.get('cephadm_path')
         self.timeout: int = int(timeout if timeout is not None else (params.get('timeout') or DEFAULT_TIMEOUT))
         self.secrets: list[str] = [s for s in secrets if s]
+        # (pattern, replacement) applied to every output, for secrets a command prints itself
+        self.output_masks: list[tuple[t.Pattern[str], str]] = []
         self.commands: list[list[str]] = []
         self.containers_started = 0
         self._backend: str | None = None
@@ -373,6 +375,13 @@ class CephRunner:
     def masked(self, argv: t.Sequence[str]) -> list[str]:
         return mask_argv(argv, self.secrets)
 
+    def mask_output(self, text: str) -> str:
+        """``text`` with every known secret and every secret pattern (``output_masks``) masked."""
+        text = mask_argv([text], self.secrets)[0]
+        for pattern, replacement in self.output_masks:
+            text = pattern.sub(replacement, text)
+        return text
+
     def _timeout_prefix(self, timeout: int) -> list[str]:
         if self._timeout_bin is False:
             self._timeout_bin = self.module.get_bin_path('timeout')
@@ -398,8 +407,8 @@ class CephRunner:
         )
         out = out if isinstance(out, str) else out.decode('utf-8', 'replace')
         err = err if isinstance(err, str) else err.decode('utf-8', 'replace')
-        out_m = mask_argv([out], self.secrets)[0]
-        err_m = mask_argv([err], self.secrets)[0]
+        out_m = self.mask_output(out)
+        err_m = self.mask_output(err)
         if rc in TIMEOUT_RCS and full and full[0] == self._timeout_bin:
             how = '' if rc == TIMEOUT_RCS[0] else ' (it ignored SIGTERM and was killed %d s later)' % KILL_AFTER
             raise CephTimeout(

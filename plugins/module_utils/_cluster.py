@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import typing as t
 
+from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import CephParseError
+
 if t.TYPE_CHECKING:
     from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import CephRunner
 
@@ -157,6 +159,14 @@ def find_host(hosts: list[dict[str, t.Any]], name: str) -> dict[str, t.Any] | No
 
 
 ADMIN_LABEL = '_admin'
+
+
+def orch_paused(runner: CephRunner) -> bool:
+    """``ceph orch status``: whether the orchestrator is paused."""
+    status = runner.ceph_json(['orch', 'status'])
+    if not isinstance(status, dict) or not isinstance(status.get('paused'), bool):
+        raise CephParseError('ceph orch status does not say whether the orchestrator is paused: %r' % (status,))
+    return bool(status['paused'])
 
 
 def admin_hosts(hosts: list[dict[str, t.Any]]) -> list[str]:

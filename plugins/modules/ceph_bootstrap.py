@@ -318,12 +318,37 @@ def dashboard_url(runner: CephRunner) -> str | None:
     return str(url) if url else None
 
 
-def mask_output(text: str) -> str:
-    return re.sub(r'(?im)^(\s*Password:\s*)\S+', r'\1********', text)
+# cephadm bootstrap prints the dashboard password it generated ("Password: ..."), on success and on failure.
+PASSWORD_LINE = (re.compile(r'(?im)^(\s*Password:\s*)\S+'), r'\1********')
+
+
+def pending_file(fsid: str) -> str:
+    """Marks a bootstrap whose dashboard step is not done yet (a failed or killed run): the next run finishes it."""
+    return os.path.join(OUTPUT_DIR, '.cephkit-bootstrap.%s.pending' % fsid)
+
+
+def set_dashboard_password(mod: CephModule, fsid: str, result: dict[str, t.Any], output: str = '') -> None:
+    """Give the dashboard user its password (generated into a 0600 file unless given), then clear the mark."""
+    params, runner = mod.params, mod.runner
+    password = params['dashboard_password']
+    if password is None:
+        password = secrets.token_urlsafe(18)
+        mod.hide([password])
+        write_private_file(password_file(fsid), password + '\n')
+        result['dashboard_password_file'] = password_file(fsid)
+    runner.ceph(
+        ['dashboard', 'ac-user-set-password', params['dashboard_user'], '--force-password', '-i', '-'],
+        data=password,
+    )
+    match = re.search(r'URL:\s*(\S+)', output)
+    result['dashboard_url'] = match.group(1) if match else dashboard_url(runner)
+    if os.path.exists(pending_file(fsid)):
+        os.unlink(pending_file(fsid))
 
 
 def bootstrap(mod: CephModule) -> dict[str, t.Any]:
     params, runner = mod.params, mod.runner
+    runner.output_masks.append(PASSWORD_LINE)
     result: dict[str, t.Any] = {'changed': False, 'dashboard_url': None, 'dashboard_password_file': None}
 
     existing = running_clusters(runner)
@@ -339,6 +364,12 @@ def bootstrap(mod: CephModule) -> dict[str, t.Any]:
         fsid = params['fsid'] or existing[0]
         runner.use_fsid(str(fsid))
         result['fsid'] = fsid
+        if params['dashboard'] and os.path.exists(pending_file(fsid)):
+            # an earlier run created the cluster but did not get to the dashboard: finish it
+            result['changed'] = True
+            if not mod.check_mode:
+                set_dashboard_password(mod, str(fsid), result)
+            return result
         if params['dashboard']:
             if os.path.exists(password_file(fsid)):
                 result['dashboard_password_file'] = password_file(fsid)
@@ -385,25 +416,30 @@ def bootstrap(mod: CephModule) -> dict[str, t.Any]:
             values['registry_json'] = registry_path
         if params['config'] is not None:
             values['config_file'] = config_path
-        res = runner.run(runner.cephadm_argv(['bootstrap', *build_args(BOOTSTRAP_FORMATS, values)], with_image=True))
-    output = mask_output(res.stdout + res.stderr)
+        if params['dashboard']:
+            write_private_file(pending_file(str(fsid)), '')
+        try:
+            res = runner.run(
+                runner.cephadm_argv(['bootstrap', *build_args(BOOTSTRAP_FORMATS, values)], with_image=True)
+            )
+        except CephError as exc:
+            runner.forget_cephadm_ls()
+            if str(fsid) not in running_clusters(runner):
+                if os.path.exists(pending_file(str(fsid))):
+                    os.unlink(pending_file(str(fsid)))
+                raise
+            exc.msg += (
+                ' -- cluster %s was created on this host nonetheless: run the module again to finish it '
+                '(its dashboard password), or remove it (ceph_rm_cluster)' % fsid
+            )
+            exc.details.update(changed=True, fsid=fsid)
+            raise
+    output = res.stdout + res.stderr
     result['stdout'] = output
     runner.use_fsid(str(fsid))
     runner.forget_cephadm_ls()
-
     if params['dashboard']:
-        password = params['dashboard_password']
-        if password is None:
-            password = secrets.token_urlsafe(18)
-            runner.add_secret(password)
-            write_private_file(password_file(str(fsid)), password + '\n')
-            result['dashboard_password_file'] = password_file(str(fsid))
-        runner.ceph(
-            ['dashboard', 'ac-user-set-password', params['dashboard_user'], '--force-password', '-i', '-'],
-            data=password,
-        )
-        match = re.search(r'URL:\s*(\S+)', output)
-        result['dashboard_url'] = match.group(1) if match else dashboard_url(runner)
+        set_dashboard_password(mod, str(fsid), result, output)
     return result
 
 

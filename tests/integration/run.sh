@@ -13,7 +13,7 @@ root=$(cd "$here/../.." && pwd)
 inventory=$1
 shift
 steps=("$@")
-[[ ${#steps[@]} -gt 0 ]] || steps=(bootstrap cluster_info config orch_host orch_apply osd_device rm_cluster)
+[[ ${#steps[@]} -gt 0 ]] || steps=(bootstrap cluster_info config orch_host orch_apply orch_pause osd_device rm_cluster)
 
 if [[ -z "${ANSIBLE_COLLECTIONS_PATH:-}" ]]; then
     "$root/hack/build-tree.sh" "$root/.build/integration" >/dev/null

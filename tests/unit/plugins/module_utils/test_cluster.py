@@ -15,7 +15,7 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.cephkit.cephadm.plugins.module_utils import _ceph, _cluster, _module
-from ansible_collections.cephkit.cephadm.plugins.modules import ceph_orch_host
+from ansible_collections.cephkit.cephadm.plugins.modules import ceph_bootstrap, ceph_orch_host
 
 FIXTURES = pathlib.Path(__file__).resolve().parent.parent.parent / 'fixtures'
 VERSIONS = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
@@ -167,3 +167,14 @@ def test_hide_only_keeps_just_the_secrets_of_a_no_log_option() -> None:
     assert 'Pw-1' in mod.module.no_log_values
     assert not {'ingress', 'rgw.x', '8080'} & mod.module.no_log_values
     assert mod.runner.masked(['x', 'Pw-1']) == ['x', _ceph.MASK]
+
+
+def test_runner_masks_printed_secrets_in_every_output_even_of_a_failure() -> None:
+    module = FakeModule(1)
+    module.run_command = lambda args, **kw: (1, 'URL: https://node1:8443/\n\t    Password: s3cr3t-printed\n', 'boom')  # type: ignore[method-assign]
+    runner = _ceph.CephRunner(t.cast(t.Any, module))
+    runner.output_masks.append(ceph_bootstrap.PASSWORD_LINE)
+    with pytest.raises(_ceph.CephCommandError) as caught:
+        runner.run(['cephadm', 'bootstrap'])
+    assert 's3cr3t-printed' not in json.dumps(caught.value.fail_kwargs())
+    assert 'Password: ********' in caught.value.stdout

@@ -171,11 +171,17 @@ def run_case(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path) -> t.Calla
             ):
                 assert text in result.get('msg', ''), 'msg %r lacks %r' % (result.get('msg'), text)
         subset(
-            {k: v for k, v in expect.items() if k not in ('failed', 'msg_contains', 'absent_keys', 'file_modes')},
+            {
+                k: v
+                for k, v in expect.items()
+                if k not in ('failed', 'msg_contains', 'absent_keys', 'file_modes', 'absent_files')
+            },
             result,
         )
         for key, mode in expect.get('file_modes', {}).items():
             assert oct(os.stat(result[key]).st_mode & 0o777) == mode, '%s: mode of %s' % (key, result[key])
+        for rel in expect.get('absent_files', []):
+            assert not (tmp_path / rel).exists(), '%s should not be left on the host' % rel
         for key in expect.get('absent_keys', []):
             assert key not in result, '%s should not be in the result' % key
         assert not host.calls, 'expected commands not run: %r' % ([c['cmd'] for c in host.calls],)

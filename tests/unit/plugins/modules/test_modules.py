@@ -17,6 +17,7 @@ from ansible_collections.cephkit.cephadm.plugins.modules import (
     ceph_config,
     ceph_orch_apply,
     ceph_orch_host,
+    ceph_orch_pause,
     ceph_osd_activate,
     ceph_osd_device,
     ceph_rm_cluster,
@@ -73,3 +74,8 @@ def test_ceph_osd_activate(run_case: t.Callable[..., None], case: dict[str, t.An
 @pytest.mark.parametrize(('case', 'version'), load_cases('ceph_orch_apply'))
 def test_ceph_orch_apply(run_case: t.Callable[..., None], case: dict[str, t.Any], version: str) -> None:
     run_case(ceph_orch_apply, case, version)
+
+
+@pytest.mark.parametrize(('case', 'version'), load_cases('ceph_orch_pause'))
+def test_ceph_orch_pause(run_case: t.Callable[..., None], case: dict[str, t.Any], version: str) -> None:
+    run_case(ceph_orch_pause, case, version)

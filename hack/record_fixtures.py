@@ -45,6 +45,7 @@ Examples::
 from __future__ import annotations
 
 import argparse
+import base64
 import datetime
 import json
 import pathlib
@@ -113,8 +114,11 @@ class Recorder:
         ok_rcs: tuple[int, ...] = (0,),
         secret_stdin: bool = False,
         timeout: int = 300,
+        transform: Any = None,
     ) -> Any:
         rc, out, err = self.remote.run(argv, stdin=stdin, timeout=timeout)
+        if transform is not None:
+            out = transform(out)
         if rc not in ok_rcs:
             raise SystemExit('%s: %s exited %d: %s' % (name, ' '.join(argv), rc, err.strip() or out.strip()))
         # never store a password: cephadm prints the dashboard password it generated
@@ -198,6 +202,22 @@ def record_guards(rec: Recorder) -> None:
     rec.record('config_assimilate_secret', ['ceph', 'config', 'assimilate-conf', '-i', '-'], stdin=secret)
     rec.ceph('config_dump_after_assimilate_secret', ['config', 'dump'])
     rec.record('config_rm_secret', ['ceph', 'config', 'rm', 'client.rgw', 'rgw_keystone_admin_password'])
+
+
+def record_memory(rec: Recorder) -> None:
+    """osd_memory_target set for the osd section, then overridden for this host as cephadm's autotuner does it
+    (with the value it wrote on the lab), and for one daemon; ceph_config remove_overrides removes those."""
+    rec.ceph('config_help_osd_memory_target_autotune', ['config', 'help', 'osd_memory_target_autotune'])
+    rec.record('config_set_memory_osd', ['ceph', 'config', 'set', 'osd', 'osd_memory_target', '1G'])
+    rec.record('config_set_autotune_osd', ['ceph', 'config', 'set', 'osd', 'osd_memory_target_autotune', 'false'])
+    host_who = 'osd/host:%s' % rec.host
+    rec.record('config_set_memory_host', ['ceph', 'config', 'set', host_who, 'osd_memory_target', '6095315148'])
+    rec.record('config_set_memory_daemon', ['ceph', 'config', 'set', 'osd.0', 'osd_memory_target', '2147483648'])
+    rec.ceph('config_dump_memory_overridden', ['config', 'dump'])
+    rec.record('config_rm_memory_host', ['ceph', 'config', 'rm', host_who, 'osd_memory_target'])
+    rec.record('config_rm_memory_daemon', ['ceph', 'config', 'rm', 'osd.0', 'osd_memory_target'])
+    rec.ceph('config_dump_memory_effective', ['config', 'dump'])
+    rec.record('config_tell_memory_osd0', ['ceph', 'tell', 'osd.0', 'config', 'get', 'osd_memory_target'])
 
 
 def record_writes(rec: Recorder, label_host: str, osd_device: str | None) -> None:
@@ -317,6 +337,29 @@ def record_osd(rec: Recorder, osd_device: str) -> None:
     rec.ceph('orch_device_ls_%s_zapped' % host, ['orch', 'device', 'ls', host, '--refresh'])
 
 
+def record_foreign(rec: Recorder, osd_device: str) -> None:
+    """ceph_osd_device state=zapped on a device with data that is not Ceph's (a file system).
+
+    ``osd_device`` (HOST:DEV, a free device on the recorder's host) is wiped again at the end.
+    """
+    host, dev = osd_device.split(':', 1)
+    remote = rec.remote
+
+    def reasons() -> list[str]:
+        _rc, out, _err = remote.run(['ceph', 'orch', 'device', 'ls', host, '--refresh', '--format', 'json'])
+        for entry in json.loads(out or '[]'):
+            for device in entry.get('devices', []):
+                if device.get('path') == dev:
+                    return list(device.get('rejected_reasons') or [])
+        return []
+
+    remote.run(['mkfs.ext4', '-q', '-F', dev])
+    wait('the file system to show', lambda: 'Has a FileSystem' in reasons(), timeout=300, interval=10)
+    rec.ceph('orch_device_ls_%s_filesystem' % host, ['orch', 'device', 'ls', host])
+    remote.run(['wipefs', '--all', dev])
+    wait('the device to be available again', lambda: not reasons(), timeout=300, interval=10)
+
+
 def record_toolbox(rec: Recorder) -> None:
     """The helper container the modules start on hosts without the ceph CLI (run on an admin host)."""
     image = None
@@ -410,6 +453,41 @@ def record_clean(rec: Recorder, fsid: str) -> None:
     )
 
 
+def mask_osd_key(text: str) -> str:
+    """A base64 bluestore label with the value of its osd_key meta entry (the OSD's cephx key) replaced by 'A's."""
+    data = bytearray(base64.b64decode(text.strip()))
+    at = data.find(b'osd_key')
+    if at >= 0:
+        start = at + len('osd_key') + 4
+        length = int.from_bytes(data[start - 4 : start], 'little')
+        data[start : start + length] = b'A' * length
+    return base64.b64encode(bytes(data)).decode('ascii')
+
+
+def record_raw_purge(rec: Recorder, fsid: str) -> None:
+    """ceph_rm_cluster zap_osds=true on a host with a raw OSD: what it reads, a real rm-cluster, what is left.
+
+    This removes the cluster from the host (the lab instance is then good for nothing else).
+    """
+    blocks = rec.record(
+        'osd_blocks_raw',
+        ['sh', '-c', 'for b in /var/lib/ceph/%s/osd.*/block; do echo "$b $(readlink -f "$b")"; done' % fsid],
+    )
+    device = str(blocks).split()[1]
+    rec.record('cephadm_ls_raw', ['cephadm', 'ls'])
+    ps = ['podman', 'ps', '--all', '--filter', 'name=ceph-%s' % fsid, '--format', '{{.Names}}']
+    units = ['systemctl', 'list-units', '--all', '--plain', '--no-legend', '--no-pager', 'ceph-%s*' % fsid]
+    rec.record('podman_ps_raw', ps)
+    rec.record('systemctl_list_units_raw', units)
+    rec.record('bluestore_label_raw', ['sh', '-c', 'head -c 4096 %s | base64 -w0' % device], transform=mask_osd_key)
+    rec.record(
+        'cephadm_rm_cluster_raw', ['cephadm', 'rm-cluster', '--fsid', fsid, '--force', '--zap-osds'], timeout=600
+    )
+    rec.record('cephadm_ls_raw_clean', ['cephadm', 'ls'])
+    rec.record('podman_ps_raw_clean', ps)
+    rec.record('systemctl_list_units_raw_clean', units)
+
+
 def record_activate(rec: Recorder, host: str, timeout: int = 600) -> None:
     """ceph_osd_activate's reads (and, when OSDs of ``host`` have no daemon, the activation and its polls)."""
 
@@ -492,7 +570,19 @@ def main() -> int:
         '--sets',
         nargs='+',
         default=['reads'],
-        choices=['reads', 'writes', 'guards', 'osd', 'toolbox', 'clean', 'bootstrap', 'activate'],
+        choices=[
+            'reads',
+            'writes',
+            'guards',
+            'memory',
+            'foreign',
+            'osd',
+            'toolbox',
+            'clean',
+            'raw_purge',
+            'bootstrap',
+            'activate',
+        ],
     )
     parser.add_argument('--fsid', help='fsid (read from the cluster when not given)')
     parser.add_argument('--label-host', help='host whose labels/daemons are recorded (default: the admin host)')
@@ -528,6 +618,12 @@ def main() -> int:
         record_writes(rec, label_host, args.osd_device)
     if 'guards' in args.sets:
         record_guards(rec)
+    if 'memory' in args.sets:
+        record_memory(rec)
+    if 'foreign' in args.sets:
+        if not args.osd_device:
+            parser.error('the foreign set needs --osd-device HOST:DEV')
+        record_foreign(rec, args.osd_device)
     if 'osd' in args.sets:
         if not args.osd_device:
             parser.error('the osd set needs --osd-device HOST:DEV')
@@ -544,6 +640,8 @@ def main() -> int:
         if not args.activate_host:
             parser.error('the activate set needs --activate-host HOST')
         record_activate(rec, args.activate_host)
+    if 'raw_purge' in args.sets:  # last: it removes the cluster from the host
+        record_raw_purge(rec, fsid)
     print('%d fixture(s) in %s (ceph %s)' % (rec.count, rec.dir, rec.version))
     return 0
 

@@ -51,6 +51,17 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  remove_overrides:
+    description:
+      - Also remove this option where a more specific section sets it for the daemons of O(who), so that the value
+        given (or, with O(state=absent), the default) is the one they run with.
+      - More specific are the same section with more masks (V(osd/host:ceph1) and V(osd/class:ssd) for V(osd)) and,
+        when O(who) is a daemon type without masks, its daemons (V(osd.3) for V(osd)); for V(global), every other
+        section.
+      - For example cephadm's memory autotuner writes C(osd_memory_target) for C(osd/host:NAME); those values win
+        over the C(osd) section.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - cephkit.cephadm.cephadm
   - cephkit.cephadm.cephadm.attributes
@@ -84,6 +95,13 @@ EXAMPLES = r'''
     option: mon_data_avail_warn
     value: 10
 
+- name: Memory target of every OSD, replacing what cephadm's autotuner wrote for each host
+  cephkit.cephadm.ceph_config:
+    who: osd
+    option: osd_memory_target
+    value: 4G
+    remove_overrides: true
+
 - name: Remove a setting
   cephkit.cephadm.ceph_config:
     who: osd/host:ceph1
@@ -108,6 +126,12 @@ value:
   returned: success
   type: str
   sample: "1073741824"
+overrides_removed:
+  description: With O(remove_overrides), the more specific sections that held the option and the value each held
+    (C(********) with O(secret_value)); removed, or to be removed in check mode.
+  returned: when O(remove_overrides=true)
+  type: dict
+  sample: {"osd/host:ceph1": "6095133081", "osd.3": "2147483648"}
 previous_value:
   description: The value Ceph stored before the call; null when the option was not set there; C(********)
     with O(secret_value).
@@ -237,6 +261,59 @@ def find_entry(dump: t.Any, who: str, option: str) -> dict[str, t.Any] | None:
     return None
 
 
+def entry_who(entry: dict[str, t.Any]) -> str:
+    """``{'section': 'osd', 'mask': 'host:ceph1'}`` -> ``osd/host:ceph1``."""
+    mask = str(entry.get('mask', '') or '')
+    return '%s/%s' % (entry.get('section'), mask) if mask else str(entry.get('section'))
+
+
+def find_overrides(dump: t.Any, who: str, option: str) -> dict[str, str]:
+    """The sections more specific than ``who`` that set ``option`` (see remove_overrides), with their values."""
+    section, masks = split_who(who)
+    found: dict[str, str] = {}
+    for entry in dump if isinstance(dump, list) else []:
+        if entry.get('name') != option:
+            continue
+        other = str(entry.get('section', ''))
+        other_masks = frozenset(p for p in str(entry.get('mask', '')).split('/') if p)
+        if other == section:
+            narrower = other_masks > masks
+        elif masks:
+            narrower = False
+        elif section == 'global':
+            narrower = True
+        else:
+            narrower = '.' not in section and other.startswith(section + '.')
+        if narrower:
+            found[entry_who(entry)] = str(entry.get('value', ''))
+    return dict(sorted(found.items()))
+
+
+def remove_overrides(mod: CephModule, result: dict[str, t.Any], dump: t.Any, secret: bool) -> None:
+    """Remove the option from the more specific sections of ``dump`` (remove_overrides), recording it in result."""
+    who, option = mod.params['who'], mod.params['option']
+    found = find_overrides(dump, who, option)
+    if secret:
+        found = dict.fromkeys(found, MASK)
+    result['overrides_removed'] = found
+    if not found:
+        return
+    result['changed'] = True
+    cmds = [['config', 'rm', other, option] for other in found]
+    if mod.check_mode:
+        result['preview'] = result.get('preview', []) + cmds
+        return
+    for cmd in cmds:
+        mod.runner.ceph(cmd)
+    left = find_overrides(mod.runner.ceph_json(['config', 'dump']), who, option)
+    if left:
+        raise CephError(
+            '%s is still set in %s after ceph config rm (something writes it again, such as cephadm\'s memory '
+            'autotuner while osd_memory_target_autotune is true)' % (option, ', '.join(left)),
+            changed=True,
+        )
+
+
 def option_type(runner: CephRunner, option: str) -> str:
     res = runner.ceph(['config', 'help', option, '--format', 'json'], check=False)
     if res.rc != 0:
@@ -280,11 +357,12 @@ def manage_secret(mod: CephModule) -> dict[str, t.Any]:
     params, runner = mod.params, mod.runner
     who, option = params['who'], params['option']
 
-    def stored() -> str | None:
-        entry = find_entry(runner.ceph_json(['config', 'dump']), who, option)
+    def stored(dump: t.Any = None) -> str | None:
+        entry = find_entry(runner.ceph_json(['config', 'dump']) if dump is None else dump, who, option)
         return None if entry is None else str(entry.get('value', ''))
 
-    before = stored()
+    first = runner.ceph_json(['config', 'dump'])
+    before = stored(first)
     shown_before = None if before is None else MASK
     result: dict[str, t.Any] = {'changed': before != MASK, 'who': who, 'option': option, 'value': MASK}
     result['previous_value'] = shown_before
@@ -302,8 +380,12 @@ def manage_secret(mod: CephModule) -> dict[str, t.Any]:
             raise CephError(
                 'ceph config assimilate-conf ran but %s/%s does not hold the value given' % (who, option), changed=True
             )
+    if params['remove_overrides']:
+        remove_overrides(mod, result, first, secret=True)
     if mod.diff:
-        result['diff'] = {'before': {who: {option: shown_before}}, 'after': {who: {option: result['value']}}}
+        result['diff'] = with_overrides(
+            {'before': {who: {option: shown_before}}, 'after': {who: {option: result['value']}}}, result, option
+        )
     return result
 
 
@@ -312,7 +394,8 @@ def manage(mod: CephModule) -> dict[str, t.Any]:
     if params['secret_value'] is not None:
         return manage_secret(mod)
     who, option, state = params['who'], params['option'], params['state']
-    entry = find_entry(runner.ceph_json(['config', 'dump']), who, option)
+    first = runner.ceph_json(['config', 'dump'])
+    entry = find_entry(first, who, option)
     before = None if entry is None else str(entry.get('value', ''))
     result: dict[str, t.Any] = {'changed': False, 'who': who, 'option': option, 'previous_value': before}
     after: str | None
@@ -341,9 +424,21 @@ def manage(mod: CephModule) -> dict[str, t.Any]:
             else:
                 runner.ceph(cmd)
     result['value'] = after
+    if params['remove_overrides']:
+        remove_overrides(mod, result, first, secret=False)
     if mod.diff:
-        result['diff'] = {'before': {who: {option: before}}, 'after': {who: {option: after}}}
+        result['diff'] = with_overrides(
+            {'before': {who: {option: before}}, 'after': {who: {option: after}}}, result, option
+        )
     return result
+
+
+def with_overrides(diff: dict[str, t.Any], result: dict[str, t.Any], option: str) -> dict[str, t.Any]:
+    """The diff, with the overrides removed shown going from their value to null."""
+    for other, value in result.get('overrides_removed', {}).items():
+        diff['before'][other] = {option: value}
+        diff['after'][other] = {option: None}
+    return diff
 
 
 def main() -> None:
@@ -354,6 +449,7 @@ def main() -> None:
             'value': {'type': 'raw'},
             'secret_value': {'type': 'str', 'no_log': True},
             'state': {'type': 'str', 'choices': ['present', 'absent'], 'default': 'present'},
+            'remove_overrides': {'type': 'bool', 'default': False},
         },
         validate=validate,
         mutually_exclusive=[('value', 'secret_value')],

@@ -21,8 +21,11 @@ description:
     It refuses unless C(ceph osd safe-to-destroy) agrees or O(force=true). Once cephadm has drained and
     stopped an OSD, the module marks it out (C(ceph osd out)) so that the removal does not wait for the
     mons to do so (10 minutes by default).
-  - V(zapped) wipes the device (C(ceph orch device zap)). It refuses while an OSD of the cluster uses the
-    device unless O(force=true).
+  - V(zapped) wipes the device (C(ceph orch device zap)) when it carries Ceph data (a bluestore label, Ceph's
+    logical volumes, as a stale OSD leaves). A device with nothing on it (available, or only too small or of a type
+    cephadm does not take) is left as it is. It refuses while an OSD of the cluster uses the device, while the
+    device is C(locked) (in use), and when it carries data that is not Ceph's (a file system, partitions, other
+    logical volumes), unless O(force=true).
   - Runs on an admin host of the cluster.
 author:
   - cephkit maintainers (@cephkit)
@@ -71,7 +74,8 @@ options:
       - With O(state=absent), go ahead even when C(ceph osd safe-to-destroy) disagrees. cephadm then drains the
         OSD (its placement groups move to other OSDs) and destroys it only once that is done, which the module
         waits for within O(wait_timeout).
-      - With O(state=zapped), wipe the device even while an OSD of the cluster uses it (its data is lost).
+      - With O(state=zapped), wipe the device even while an OSD of the cluster uses it, while it is locked, or
+        when it carries data that is not Ceph's (that data is lost).
     type: bool
     default: false
 extends_documentation_fragment:
@@ -130,6 +134,13 @@ device:
   returned: success
   type: str
   sample: /dev/loop10
+rejected_reasons:
+  description: With O(state=zapped), why the orchestrator does not list the device as available, after the call
+    (before it in check mode); empty for an available device.
+  returned: with O(state=zapped)
+  type: list
+  elements: str
+  sample: ["Insufficient space (<5GB)"]
 marked_out:
   description: OSDs the module marked out once cephadm had drained and stopped them (see O(state=absent)).
   returned: when OSDs were removed
@@ -173,6 +184,7 @@ from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import (
 )
 from ansible_collections.cephkit.cephadm.plugins.module_utils._cluster import (
     OsdState,
+    as_list,
     find_device,
     host_devices,
     osd_removals,
@@ -335,6 +347,23 @@ def wait_removed(mod: CephModule, ids: list[int]) -> list[int]:
     )
 
 
+# ceph-volume's rejected_reasons (ceph_volume/util/device.py) that say what is on a device.
+CEPH_DATA_REASONS = ('Has BlueStore device label', 'Used by ceph-disk')
+FOREIGN_DATA_REASONS = ('Has a FileSystem', 'Has partitions', 'Has GPT headers', 'LVM detected')
+
+
+def device_contents(dev: dict[str, t.Any]) -> tuple[bool, list[str], bool]:
+    """(carries Ceph data, reasons that show other data, locked) of an orchestrator device entry."""
+    reasons = [str(r) for r in as_list(dev.get('rejected_reasons'))]
+    ceph_lvs = [
+        lv for lv in as_list(dev.get('lvs')) if isinstance(lv, dict) and (lv.get('osd_id') or lv.get('cluster_fsid'))
+    ]
+    ceph = bool(dev.get('ceph_device')) or bool(ceph_lvs) or any(r in CEPH_DATA_REASONS for r in reasons)
+    # a bluestore device also "has a file system" (blkid: ceph_bluestore) and Ceph's LVs are "LVM detected"
+    foreign = [] if ceph else [r for r in reasons if r in FOREIGN_DATA_REASONS]
+    return ceph, foreign, 'locked' in reasons
+
+
 def zapped(mod: CephModule) -> dict[str, t.Any]:
     params, runner = mod.params, mod.runner
     host, device, ids, result = device_osds(mod)
@@ -346,7 +375,19 @@ def zapped(mod: CephModule) -> dict[str, t.Any]:
     dev = find_device(host_devices(runner, host), device)
     if dev is None:
         raise CephError('device %s is not in the orchestrator inventory of host %s' % (device, host))
-    if dev.get('available') and not ids:
+    ceph, foreign, locked = device_contents(dev)
+    result['rejected_reasons'] = as_list(dev.get('rejected_reasons'))
+    if locked and not params['force']:
+        raise CephError(
+            '%s on %s is locked (in use by a process or mounted: %s); nothing was zapped: free it, or set force=true'
+            % (device, host, ', '.join(map(str, result['rejected_reasons'])))
+        )
+    if foreign and not ceph and not ids and not params['force']:
+        raise CephError(
+            '%s on %s carries data that is not Ceph\'s (%s); nothing was zapped: set force=true to wipe it'
+            % (device, host, ', '.join(foreign))
+        )
+    if not (ceph or ids or (params['force'] and (foreign or locked))):
         return result
     result['changed'] = True
     cmd = ['orch', 'device', 'zap', host, device, '--force']
@@ -355,14 +396,18 @@ def zapped(mod: CephModule) -> dict[str, t.Any]:
         return result
     runner.ceph(cmd)
 
-    def probe() -> bool | None:
+    def probe() -> dict[str, t.Any] | None:
         dev = find_device(host_devices(runner, host, refresh=True), device)
-        return True if dev is not None and dev.get('available') else None
+        if dev is None:
+            return None
+        ceph, foreign = device_contents(dev)[:2]
+        return None if ceph or foreign else dev
 
     try:
-        mod.wait(probe, lambda: 'not available')
+        dev = mod.wait(probe, lambda: 'still listed with data')
+        result['rejected_reasons'] = as_list(dev.get('rejected_reasons'))
     except CephWaitTimeout:
-        mod.warn('%s on %s was zapped but the orchestrator does not list it as available yet' % (device, host))
+        mod.warn('%s on %s was zapped but the orchestrator still lists data on it' % (device, host))
     return result
 
 

@@ -30,6 +30,10 @@ options:
       - Also wipe the devices of the cluster's OSDs on this host (C(--zap-osds) for LVM OSDs).
       - Raw-mode OSDs, whose devices C(--zap-osds) does not wipe on Pacific, are wiped by the module
         (C(wipefs -a) and the first 10 MiB zeroed), after their daemons are stopped.
+      - Before anything is removed, the module reads the bluestore label of each raw OSD's device and refuses,
+        naming the device, when the label belongs to another cluster or another OSD than the one whose data
+        directory points at it. A device without a bluestore label holds nothing of Ceph; it is left alone and
+        listed in RV(removed.skipped_devices).
     type: bool
     default: false
   purge_config:
@@ -97,10 +101,15 @@ removed:
       elements: str
       sample: [/etc/ceph/ceph.conf]
     zapped_devices:
-      description: Devices of raw OSDs wiped by the module.
+      description: Devices of raw OSDs wiped by the module (their bluestore label named this fsid and that OSD).
       type: list
       elements: str
       sample: [/dev/loop10]
+    skipped_devices:
+      description: Devices an OSD data directory of the fsid points at that carry no bluestore label, left alone,
+        with the reason.
+      type: dict
+      sample: {"/dev/loop11": "osd.3's block has no bluestore label"}
 cmds:
   description: Every command the module ran, as argv lists with secrets masked.
   returned: always
@@ -120,6 +129,7 @@ import stat
 import typing as t
 
 from ansible_collections.cephkit.cephadm.plugins.module_utils import _paths
+from ansible_collections.cephkit.cephadm.plugins.module_utils._bluestore import LabelError, read_label
 from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import CephError, CephRunner
 from ansible_collections.cephkit.cephadm.plugins.module_utils._module import CephModule
 
@@ -157,18 +167,53 @@ def is_block_device(path: str) -> bool:
         return False
 
 
-def raw_osd_devices(fsid: str) -> list[str]:
-    """Block devices of raw-mode OSDs of ``fsid`` on this host (LVM and device-mapper ones excluded)."""
-    devices: list[str] = []
+def raw_osd_devices(fsid: str) -> list[tuple[str, str]]:
+    """(OSD id, block device) of the raw-mode OSDs of ``fsid`` on this host (LVM and device-mapper ones excluded)."""
+    devices: list[tuple[str, str]] = []
     for block in sorted(glob.glob(os.path.join(DATA_DIR, fsid, 'osd.*', 'block'))):
         target = os.path.realpath(block)
         if os.path.basename(target).startswith('dm-') or target.startswith('/dev/mapper/'):
             continue
         if not is_block_device(target):
             continue
-        if target not in devices:
-            devices.append(target)
+        devices.append((os.path.basename(os.path.dirname(block))[len('osd.') :], target))
     return devices
+
+
+def devices_to_wipe(fsid: str, raw: list[tuple[str, str]]) -> tuple[list[str], dict[str, str]]:
+    """The devices whose bluestore label is this fsid's OSD, and those without a label (left alone).
+
+    Raises CephError, before anything changed, for a label of another cluster or another OSD.
+    """
+    wipe: list[str] = []
+    skipped: dict[str, str] = {}
+    for osd_id, device in raw:
+        try:
+            label = read_label(device)
+        except (OSError, LabelError) as exc:
+            raise CephError(
+                'refusing to wipe %s (the block of osd.%s of cluster %s): its bluestore label cannot be read: %s'
+                % (device, osd_id, fsid, exc)
+            ) from exc
+        if label is None:
+            skipped[device] = "osd.%s's block has no bluestore label" % osd_id
+        elif label.ceph_fsid != fsid or label.whoami != osd_id:
+            raise CephError(
+                'refusing to wipe %s: the data directory of osd.%s of cluster %s points at it, but its bluestore '
+                'label says %s (osd uuid %s); nothing was removed. Check the device (ceph-volume raw list), fix or '
+                'remove %s, and run again'
+                % (
+                    device,
+                    osd_id,
+                    fsid,
+                    label.describe(),
+                    label.osd_uuid,
+                    os.path.join(DATA_DIR, fsid, 'osd.%s' % osd_id, 'block'),
+                )
+            )
+        elif device not in wipe:
+            wipe.append(device)
+    return wipe, skipped
 
 
 def inventory(runner: CephRunner, fsid: str) -> dict[str, list[str]]:
@@ -218,10 +263,12 @@ def remove(mod: CephModule) -> dict[str, t.Any]:
     fsid = params['fsid']
     purge = params['purge_config']
     found = inventory(runner, fsid)
-    raw_devices = raw_osd_devices(fsid) if params['zap_osds'] else []
-    removed = dict(found, zapped_devices=raw_devices)
+    raw_devices, skipped = devices_to_wipe(fsid, raw_osd_devices(fsid) if params['zap_osds'] else [])
+    removed: dict[str, t.Any] = dict(found, zapped_devices=raw_devices, skipped_devices=skipped)
+    for device, reason in skipped.items():
+        mod.warn('%s is not wiped: %s' % (device, reason))
     if not leftovers(found, purge):
-        return {'changed': False, 'removed': {k: [] for k in removed}}
+        return {'changed': False, 'removed': dict({k: [] for k in found}, zapped_devices=[], skipped_devices={})}
     if mod.check_mode:
         if not purge:
             # cephadm rm-cluster removes ceph.conf, the keyring and ceph.pub of the fsid by itself

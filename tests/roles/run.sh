@@ -100,41 +100,30 @@ do_static() {
     ! grep -q 'failed=[1-9]' "$logs/podman-table.log"
 }
 
-validate_case() {  # validate_case EXPECTED_SUBSTRING EXTRA_VARS_JSON
-  local expect=$1 extra=$2 log=$logs/validate-$((++validate_n)).log
-  if playbook "$log" "$root/tests/roles/validate.yml" --limit node1 -e "$extra"; then
-    echo "  expected a failure for $extra, the checks passed"
+validate_case() {  # validate_case EXPECTED_SUBSTRING EXTRA_VARS_FILE [INVENTORY]
+  local expect=$1 extra=$2 inv=${3:-} log=$logs/validate-$((++validate_n)).log
+  if playbook "$log" "$root/tests/roles/validate.yml" --limit node1 -e "@$extra" ${inv:+-i "$inv"}; then
+    echo "  expected a failure for $(cat "$extra") ${inv:+(+ $inv)}, the checks passed"
     return 1
   fi
   if ! grep -qF -- "$expect" "$log"; then
-    echo "  $extra: failed, but without \"$expect\" (see $log)"
+    echo "  $(cat "$extra"): failed, but without \"$expect\" (see $log)"
     return 1
   fi
-  echo "  ok: $extra -> \"$expect\""
+  echo "  ok: $(cat "$extra")${inv:+ + groups of $(basename "$inv")} -> \"$expect\""
 }
 
+# Every case of tests/roles/bad_inputs.yml (also the source of docs/bad-inputs.md).
 do_validate() {
+  local cases expect extra inv failed=0
   validate_n=0
   playbook "$logs/validate-0.log" "$root/tests/roles/validate.yml" || { echo "  the lab inventory itself fails"; return 1; }
-  validate_case 'node1 (in ceph_mons, ceph_mgrs, ceph_osds) has no address in cephkit_public_network=192.0.2.0/24' \
-    '{"cephkit_public_network": "192.0.2.0/24"}' &&
-    validate_case 'node1: cephkit_public_network=\"10.89.0.0/33\" must be the CIDR' '{"cephkit_public_network": "10.89.0.0/33"}' &&
-    validate_case 'not a network or overlapping: [\"10.0.0.0/8\"]' '{"cephkit_public_network": "{{ lab_network_cidr }}, 10.0.0.0/8"}' &&
-    validate_case 'node1 (in ceph_osds) has no address in cephkit_cluster_network=198.51.100.0/24' \
-      '{"cephkit_cluster_network": "198.51.100.0/24"}' &&
-    validate_case 'value of cephkit_osd_method must be one of: lvm, raw, got: bluestore' '{"cephkit_osd_method": "bluestore"}' &&
-    validate_case 'node1: cephkit_osd_memory_target=\"64M\" is 67108864 bytes, too small' '{"cephkit_osd_memory_target": "64M"}' &&
-    validate_case 'node1: cephkit_osd_memory_target=\"lots\" is not a size' '{"cephkit_osd_memory_target": "lots"}' &&
-    validate_case 'node1: cephkit_osd_devices holds [\"sdb\"]: every device must be a path under /dev' '{"cephkit_osd_devices": ["sdb"]}' &&
-    validate_case 'node1: cephkit_image=quay.io/ceph/ceph@sha256:0123 cephkit_ceph_release=: the tag does not tell the Ceph release' \
-      '{"cephkit_image": "quay.io/ceph/ceph@sha256:0123"}' &&
-    validate_case 'Ceph octopus (15) is not a release this collection deploys' '{"cephkit_image": "quay.io/ceph/ceph:v15"}' &&
-    validate_case 'the image tag says Ceph 16, but cephkit_ceph_release says 17' '{"cephkit_ceph_release": "quincy"}' &&
-    validate_case 'node1: cephkit_bootstrap_host=\"node9\" is not a host of ceph_mons' '{"cephkit_bootstrap_host": "node9"}' &&
-    validate_case 'with cephkit_container_engine=docker only the prefix docker.io can be mirrored' '{"cephkit_container_engine": "docker"}' &&
-    validate_case 'node1: cephkit_cephadm_source=url needs cephkit_cephadm_url' '{"cephkit_cephadm_source": "url"}' &&
-    validate_case 'node1: cephkit_chrony_servers is empty and cephkit_chrony_options=[] has no' \
-      '{"cephkit_chrony_servers": [], "cephkit_chrony_options": []}'
+  cases=$("$python" "$root/tests/roles/bad_inputs.py" --lab "$logs/bad-inputs") || return 1
+  while IFS=$'\t' read -r expect extra inv; do
+    validate_case "$expect" "$extra" "$inv" </dev/null || failed=1
+  done <<<"$cases"
+  echo "  $validate_n bad inputs tried"
+  return "$failed"
 }
 
 do_check_fresh() {

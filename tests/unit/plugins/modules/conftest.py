@@ -13,6 +13,7 @@ commands proves that the module changed nothing.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import pathlib
@@ -24,7 +25,7 @@ import pytest
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.cephkit.cephadm.plugins.module_utils import _ceph
+from ansible_collections.cephkit.cephadm.plugins.module_utils import _bluestore, _ceph
 
 HERE = pathlib.Path(__file__).resolve().parent
 FIXTURES = HERE.parent.parent / 'fixtures'
@@ -149,6 +150,20 @@ def run_case(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path) -> t.Calla
                 path.write_text(str(content), encoding='utf-8')
         if 'block_devices' in case:
             monkeypatch.setattr(module, 'is_block_device', lambda path: path in case['block_devices'])
+        if hasattr(module, 'read_label'):
+            # the first bytes of each device (a recorded `head -c 4096 DEV | base64`); null: a device with none.
+            # Never the machine's own devices.
+            labels = {
+                dev: base64.b64decode(load_fixture(version, name)['stdout']) if name else b'\0' * 4096
+                for dev, name in (case.get('device_labels') or {}).items()
+            }
+
+            def read_label(path: str) -> t.Any:
+                if path not in labels:
+                    raise OSError(2, 'No such file or directory', path)
+                return _bluestore.parse_label(labels[path])
+
+            monkeypatch.setattr(module, 'read_label', read_label)
         if 'local_addresses' in case:
             monkeypatch.setattr(module, 'is_local_address', lambda addr: addr in case['local_addresses'])
         # every wait goes through _ceph.poll: no real sleeping in the unit tests

@@ -29,6 +29,17 @@ def _dicts(value: t.Any) -> list[dict[str, t.Any]]:
     return [dict(v) for v in as_list(value) if isinstance(v, dict)]
 
 
+def same_host(a: str, b: str) -> bool:
+    """Whether two names of a host are the same host: CRUSH host buckets and OSD metadata name it short
+    (``ceph1``) while the orchestrator may name it by its FQDN (``ceph1.example.com``, with
+    ``mgr/cephadm/allow_fqdn_hostname``). Two different FQDNs are different hosts."""
+    if a == b:
+        return True
+    if '.' in a and '.' in b:
+        return False
+    return bool(a) and a.split('.')[0] == b.split('.')[0]
+
+
 # ---------------------------------------------------------------------------
 # OSD map (ceph osd tree)
 # ---------------------------------------------------------------------------
@@ -69,7 +80,7 @@ class OsdMap:
         return {
             i: self.status(i)
             for i, name in sorted(self._host_of.items())
-            if name == host
+            if same_host(name, host)
             and self.nodes.get(i, {}).get('type') == 'osd'
             and (self.status(i) == 'destroyed') == destroyed
         }
@@ -105,7 +116,7 @@ def osds_on_device(metadata: dict[int, dict[str, t.Any]], osdmap: OsdMap, host: 
     return sorted(
         i
         for i, meta in metadata.items()
-        if meta.get('hostname') == host and i not in destroyed and device in osd_device_paths(meta)
+        if same_host(str(meta.get('hostname', '')), host) and i not in destroyed and device in osd_device_paths(meta)
     )
 
 

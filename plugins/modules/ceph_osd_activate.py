@@ -157,15 +157,14 @@ def fresh_daemons(mod: CephModule, host: str, in_map: dict[int, str]) -> Daemons
     suspect = {i: daemons[i].get('last_refresh') for i in daemons if in_map.get(i) == 'down'}
     if not suspect:
         return daemons
-    state = {'refresh': True, 'daemons': daemons}
+    first = True  # the first probe asks for the refresh, the later ones read what it brought
 
     def probe() -> Daemons | None:
-        refresh = bool(state['refresh'])
-        state['refresh'] = False
-        found = osd_daemons(mod, host, refresh=refresh)
-        state['daemons'] = found
-        rescanned = all(i not in found or found[i].get('last_refresh') != r for i, r in suspect.items())
-        return found if not refresh and rescanned else None
+        nonlocal first, daemons
+        refresh, first = first, False
+        daemons = osd_daemons(mod, host, refresh=refresh)
+        rescanned = all(i not in daemons or daemons[i].get('last_refresh') != r for i, r in suspect.items())
+        return daemons if not refresh and rescanned else None
 
     try:
         return mod.wait(probe, lambda: 'no rescan')
@@ -175,7 +174,7 @@ def fresh_daemons(mod: CephModule, host: str, in_map: dict[int, str]) -> Daemons
             'host; it did not rescan it in %d seconds'
             % (', '.join(map(str, sorted(suspect))), host, mod.params['wait_timeout'])
         )
-        return t.cast(Daemons, state['daemons'])
+        return daemons
 
 
 def names(ids: t.Iterable[int]) -> list[str]:

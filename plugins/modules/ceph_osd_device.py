@@ -13,7 +13,10 @@ description:
   - V(present) creates an OSD on a device of a host (C(ceph orch daemon add osd HOST:DEVICE [raw])) and waits
     (O(wait_timeout)) until the OSD reports its metadata.
     A device that already carries an OSD of this cluster is fine. A device cephadm will not take fails
-    with cephadm's own C(rejected_reasons).
+    with cephadm's own C(rejected_reasons). A device the orchestrator does not list (added since its last
+    scan) makes the module rescan the host once and wait up to 60 seconds (at most O(wait_timeout)) before
+    failing. Give the kernel name the orchestrator lists (V(/dev/sdb)); OSD metadata and CRUSH name hosts
+    short, and the module matches them with an FQDN O(host).
   - With O(method=raw), V(present) refuses while the host has destroyed OSD ids kept for a replacement.
     cephadm 16.2 claims them for the new OSD, but C(ceph-volume raw prepare) cannot reuse an id, so the OSD
     would not be created. Purge those ids first, or use O(method=lvm), with which the id is reused.
@@ -178,6 +181,7 @@ from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import (
     CephError,
     CephInputError,
     CephWaitTimeout,
+    poll,
     validate_hostname,
     validate_min,
     wait_argument_spec,
@@ -222,6 +226,9 @@ def present(mod: CephModule) -> dict[str, t.Any]:
         else [params['device']]
     )
     result: dict[str, t.Any] = {'changed': False, 'host': host, 'device': ','.join(devices)}
+    unknown = [d for d in devices if not osds.on_device(host, d) and find_device(inventory, d) is None]
+    if unknown:
+        inventory = rescan(mod, host, unknown) or inventory
     before: dict[str, list[int]] = {}
     todo: list[list[str]] = []
     for device in devices:
@@ -233,7 +240,10 @@ def present(mod: CephModule) -> dict[str, t.Any]:
         if dev is None:
             known = ', '.join(str(d.get('path')) for d in inventory) or 'none'
             raise CephError(
-                'device %s is not in the orchestrator inventory of host %s (devices known: %s)' % (device, host, known)
+                'device %s is not in the orchestrator inventory of host %s (devices known: %s), not even after a '
+                'rescan of the host (ceph orch device ls %s --refresh, waited %d seconds): give the kernel name '
+                'of a device of that host (/dev/sdb; the role cephkit_osds checks the inventory\'s paths on the host)'
+                % (device, host, known, host, rescan_timeout(mod))
             )
         if not dev.get('available'):
             reasons = list(dev.get('rejected_reasons') or [])
@@ -270,6 +280,31 @@ def present(mod: CephModule) -> dict[str, t.Any]:
     if mod.diff:
         result['diff'] = {'before': before, 'after': after}
     return result
+
+
+# How long a device missing from the orchestrator's inventory (hot-added since cephadm's last scan) is waited
+# for after one rescan of the host, at most (and at most wait_timeout).
+RESCAN_TIMEOUT = 60
+
+
+def rescan_timeout(mod: CephModule) -> int:
+    return min(RESCAN_TIMEOUT, int(mod.params['wait_timeout']))
+
+
+def rescan(mod: CephModule, host: str, missing: list[str]) -> list[dict[str, t.Any]] | None:
+    """The host's device inventory once a rescan lists every device of ``missing``; None when it does not."""
+    refresh = True
+
+    def probe() -> list[dict[str, t.Any]] | None:
+        nonlocal refresh
+        inventory = host_devices(mod.runner, host, refresh=refresh)
+        refresh = False
+        return inventory if all(find_device(inventory, d) for d in missing) else None
+
+    try:
+        return poll(probe, rescan_timeout(mod), mod.params['poll_interval'], lambda: 'not listed')[0]
+    except CephWaitTimeout:
+        return None
 
 
 def wait_for_metadata(mod: CephModule, host: str, devices: list[str]) -> OsdState:

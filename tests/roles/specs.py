@@ -43,6 +43,7 @@ READ_DIRS = ('tasks', 'vars', 'defaults', 'handlers', 'templates')
 # Facts the cephkit role works out from interface variables: a role that reads the fact reads them.
 DERIVED = {
     'cephkit_osd_memory_bytes': ['cephkit_osd_memory_target'],
+    'cephkit_osd_device_paths': ['cephkit_osd_devices'],
     'cephkit_image_release': ['cephkit_image', 'cephkit_ceph_release'],
     'cephkit_public_address': ['cephkit_public_network'],
     'cephkit_cluster_address': ['cephkit_cluster_network'],

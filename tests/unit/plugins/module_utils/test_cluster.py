@@ -57,6 +57,35 @@ def test_osd_metadata_to_devices_one_rule(version: str) -> None:
     assert _cluster.osds_on_device(metadata, osdmap, 'node2', '/dev/loop0') == []
 
 
+# The orchestrator may name a host by its FQDN (mgr/cephadm/allow_fqdn_hostname) while CRUSH and the OSD
+# metadata name it short, as the recorded ones do.
+@pytest.mark.parametrize('version', VERSIONS)
+def test_fqdn_and_short_name_are_one_host(version: str) -> None:
+    metadata = {int(m['id']): m for m in recorded(version, 'osd_metadata')}
+    osdmap = _cluster.OsdMap(recorded(version, 'osd_tree'))
+    assert osdmap.on_host('node1.cephkit.lab') == osdmap.on_host('node1') == {0: 'up'}
+    assert _cluster.osds_on_device(metadata, osdmap, 'node1.cephkit.lab', '/dev/loop0') == [0]
+    assert _cluster.osds_on_device(metadata, osdmap, 'node10.cephkit.lab', '/dev/loop0') == []
+
+
+@pytest.mark.parametrize(
+    ('a', 'b', 'same'),
+    [
+        ('ceph1', 'ceph1', True),
+        ('ceph1', 'ceph1.example.com', True),
+        ('ceph1.example.com', 'ceph1', True),
+        ('ceph1.example.com', 'ceph1.example.com', True),
+        ('ceph1.example.com', 'ceph1.other.org', False),
+        ('ceph1', 'ceph10', False),
+        ('ceph1', 'ceph10.example.com', False),
+        ('', '', True),
+        ('', 'ceph1', False),
+    ],
+)
+def test_same_host(a: str, b: str, same: bool) -> None:
+    assert _cluster.same_host(a, b) is same
+
+
 DEVICE_CASES = [
     ({'devices': 'sdb'}, ['/dev/sdb']),
     ({'devices': 'sdb,sdc', 'bluestore_bdev_dev_node': '/dev/dm-0'}, ['/dev/sdb', '/dev/sdc', '/dev/dm-0']),

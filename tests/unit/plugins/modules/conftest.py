@@ -166,8 +166,11 @@ def run_case(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path) -> t.Calla
             monkeypatch.setattr(module, 'read_label', read_label)
         if 'local_addresses' in case:
             monkeypatch.setattr(module, 'is_local_address', lambda addr: addr in case['local_addresses'])
-        # every wait goes through _ceph.poll: no real sleeping in the unit tests
-        monkeypatch.setattr(time, 'sleep', lambda s: None)
+        # every wait goes through _ceph.poll: no real sleeping in the unit tests; a fake clock that a sleep moves
+        # on, so that a wait that times out makes a known number of calls
+        clock = [0.0]
+        monkeypatch.setattr(time, 'monotonic', lambda: clock[0])
+        monkeypatch.setattr(time, 'sleep', lambda s: clock.__setitem__(0, clock[0] + s))
 
         args = {
             k: str(tmp_path / v[4:]) if isinstance(v, str) and v.startswith('tmp:') else v

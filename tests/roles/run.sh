@@ -219,6 +219,43 @@ do_retags() {
   echo "docker.io/ceph/ceph-grafana:6.7.4 exists on every host"
 }
 
+do_registry_fault() {
+  # The registry mirror is down: host preparation fails fast on node3, naming the image and the mirror, and
+  # converges once the mirror is back. (prepare.yml pulls on every run and reports whether the image changed.)
+  local start elapsed rc=0 registry=$name-registry
+  podman stop --time 2 "$registry" >"$logs/registry-stop.log" 2>&1 || { cat "$logs/registry-stop.log"; return 1; }
+  start=$SECONDS
+  if playbook "$logs/registry-fault.log" "$root/playbooks/prepare.yml" --limit node3; then
+    echo "prepare.yml passed with the registry mirror down"
+    rc=1
+  fi
+  elapsed=$((SECONDS - start))
+  podman start "$registry" >"$logs/registry-start.log" 2>&1 || { cat "$logs/registry-start.log"; return 1; }
+  [ "$rc" -eq 0 ] || return 1
+  grep -q 'node3: cannot pull quay.io/ceph/ceph:v16 with podman from registry quay.io (mirrors for prefix quay.io/ceph: .*/ceph)' \
+    "$logs/registry-fault.log" || { grep -E -A3 '^fatal' "$logs/registry-fault.log" | head -20; return 1; }
+  # a prepared host takes well under a minute; the failed pull must not add minutes
+  [ "$elapsed" -le 120 ] || { echo "the failure took $elapsed s"; return 1; }
+  echo "failed after $elapsed s: $(grep -o 'node3: cannot pull [^;]*' "$logs/registry-fault.log" | head -1)"
+  start=$SECONDS
+  wait_for_registry || return 1
+  playbook "$logs/registry-back.log" "$root/playbooks/prepare.yml" --limit node3 ||
+    { tail -30 "$logs/registry-back.log"; return 1; }
+  expect_no_change "$logs/registry-back.log" || { grep -B3 '^changed:' "$logs/registry-back.log" | head -40; return 1; }
+  echo "mirror back: prepare.yml converged in $((SECONDS - start)) s, nothing changed"
+}
+
+wait_for_registry() {  # until the lab registry answers again (it is started with its data)
+  local url
+  url=http://$("$python" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["all"]["vars"]["lab_registry"])' "$inventory")/v2/
+  for _ in $(seq 1 30); do
+    "$bin/ansible" -i "$inventory" node3 -m ansible.builtin.uri -a "url=$url" >/dev/null 2>&1 && return 0
+    sleep 1
+  done
+  echo "the registry did not answer again at $url"
+  return 1
+}
+
 do_ntp_fault() {
   # The last step (it leaves node2 with a server nobody answers at; the lab goes down after it).
   local dead start elapsed wait=20
@@ -249,6 +286,7 @@ step check2 do_check_prepared
 step hosts do_hosts
 step retags do_retags
 step sources do_sources
+step registry-fault do_registry_fault
 step ntp-fault do_ntp_fault
 printf '\n==== roles-test summary (lab %s) ====\n' "$name"
 printf '%s\n' "${summary[@]}"

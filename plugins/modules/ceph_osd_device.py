@@ -242,7 +242,7 @@ def present(mod: CephModule) -> dict[str, t.Any]:
             raise CephError(
                 'device %s is not in the orchestrator inventory of host %s (devices known: %s), not even after a '
                 'rescan of the host (ceph orch device ls %s --refresh, waited %d seconds): give the kernel name '
-                'of a device of that host (/dev/sdb; the role cephkit_osds checks the inventory\'s paths on the host)'
+                'of a device of that host (/dev/sdb; the role cephkit checks the inventory\'s paths on the host and resolves /dev/disk/by-id paths)'
                 % (device, host, known, host, rescan_timeout(mod))
             )
         if not dev.get('available'):

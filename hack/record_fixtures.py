@@ -388,7 +388,7 @@ def record_toolbox(rec: Recorder) -> None:
             '--volume',
             '/etc/ceph:/etc/ceph:ro',
             image,
-            'infinity',
+            '3600',  # the runner's toolbox_lifetime() with the default timeouts
         ],
     )
     try:

@@ -21,7 +21,8 @@ through :class:`CephRunner`:
   "toolbox" container is started from the cluster's own image with
   ``/etc/ceph`` mounted read-only, every ``ceph`` command of the module call
   runs in it through ``exec``, and it is removed when the runner is closed
-  (the runner is a context manager).
+  (the runner is a context manager); it exits by itself after a bounded
+  time (TOOLBOX_MIN_LIFETIME) should the module process be killed.
 
 Module code runs on the managed hosts: Python 3.9 or newer (the floor is
 stated in ``tests/config.yml`` and enforced by the sanity compile test).
@@ -51,6 +52,10 @@ if t.TYPE_CHECKING:
 T = t.TypeVar('T')
 
 TOOLBOX_PREFIX = 'cephkit-toolbox-'
+# The toolbox container sleeps this long at least (seconds), or twice the module's longest run (timeout plus
+# wait_timeout) when that is longer, then exits and is removed (--rm): a module process killed before it
+# could remove the container leaves it running no longer than that.
+TOOLBOX_MIN_LIFETIME = 3600
 DEFAULT_TIMEOUT = 300
 DEFAULT_WAIT_TIMEOUT = 600
 DEFAULT_POLL_INTERVAL = 5
@@ -550,11 +555,16 @@ class CephRunner:
             '--volume',
             '/etc/ceph:/etc/ceph:ro',
             image,
-            'infinity',
+            str(self.toolbox_lifetime()),
         ]
         self.run(argv, timeout=max(self.timeout, 120))
         self.containers_started += 1
         self._toolbox = name
+
+    def toolbox_lifetime(self) -> int:
+        """Seconds the toolbox container lives at most (see TOOLBOX_MIN_LIFETIME)."""
+        wait = int(self.module.params.get('wait_timeout') or 0)
+        return max(TOOLBOX_MIN_LIFETIME, 2 * (self.timeout + wait))
 
     def ceph_argv(self, args: t.Sequence[str], stdin: bool = False) -> list[str]:
         if self.backend() == 'direct':

@@ -191,3 +191,19 @@ def test_runner_masks_and_raises_typed_errors() -> None:
         _ceph.CmdResult(['ceph'], 0, 'not json', '').json()
     with pytest.raises(_ceph.CephNotFound):
         runner.bin_path('cephadm')
+
+
+@pytest.mark.parametrize(
+    ('params', 'lifetime'),
+    [
+        ({}, 3600),  # the default timeout (300 s) and no wait: the floor
+        ({'timeout': 300, 'wait_timeout': 600}, 3600),  # the defaults of a waiting module
+        ({'timeout': 900, 'wait_timeout': 3600}, 9000),  # a long OSD wait: twice the longest run
+    ],
+)
+def test_toolbox_lives_a_bounded_time(params: dict[str, t.Any], lifetime: int) -> None:
+    class FakeModule:
+        def __init__(self) -> None:
+            self.params = {'fsid': None, 'image': None, 'docker': False, 'cephadm_path': None, **params}
+
+    assert _ceph.CephRunner(t.cast(t.Any, FakeModule())).toolbox_lifetime() == lifetime

@@ -124,6 +124,9 @@ attributes:
 notes:
   - Besides the containers cephadm itself starts for the bootstrap, the module starts at most one
     helper container (to set the dashboard password when the host has no C(ceph) CLI).
+  - cephadm prints the dashboard password it generated and writes it to its log file
+    C(/var/log/ceph/cephadm.log); the module masks it in its results and in that file, and replaces it with
+    its own (given, or generated into a 0600 file) through standard input.
 seealso:
   - module: cephkit.cephadm.ceph_rm_cluster
   - module: cephkit.cephadm.ceph_orch_host
@@ -221,6 +224,8 @@ from ansible_collections.cephkit.cephadm.plugins.module_utils._module import Cep
 
 # Where bootstrap writes (a module attribute: the unit tests point it at a temporary directory).
 OUTPUT_DIR = _paths.ETC_CEPH
+# cephadm's own log (its logger writes every message there too, the generated dashboard password included).
+CEPHADM_LOG_DIR = _paths.LOG_DIR
 OUTPUT_FILES = tuple(os.path.basename(f) for f in _paths.BOOTSTRAP_FILES)
 
 # Declared argument formats of `cephadm bootstrap` (order = argv order).
@@ -320,6 +325,26 @@ def dashboard_url(runner: CephRunner) -> str | None:
 
 # cephadm bootstrap prints the dashboard password it generated ("Password: ..."), on success and on failure.
 PASSWORD_LINE = (re.compile(r'(?im)^(\s*Password:\s*)\S+'), r'\1********')
+
+
+def scrub_cephadm_log() -> None:
+    """Mask the dashboard password cephadm bootstrap wrote to /var/log/ceph/cephadm.log (in place).
+
+    The module replaces that password at once (set_dashboard_password), but no password, even a spent one,
+    stays in a log file.
+    """
+    pattern, replacement = PASSWORD_LINE
+    path = os.path.join(CEPHADM_LOG_DIR, 'cephadm.log')
+    try:
+        with open(path, 'r+', encoding='utf-8', errors='surrogateescape') as log:
+            text = log.read()
+            masked = pattern.sub(replacement, text)
+            if masked != text:
+                log.seek(0)
+                log.write(masked)
+                log.truncate()
+    except FileNotFoundError:
+        return
 
 
 def pending_file(fsid: str) -> str:
@@ -423,6 +448,7 @@ def bootstrap(mod: CephModule) -> dict[str, t.Any]:
                 runner.cephadm_argv(['bootstrap', *build_args(BOOTSTRAP_FORMATS, values)], with_image=True)
             )
         except CephError as exc:
+            scrub_cephadm_log()
             runner.forget_cephadm_ls()
             if str(fsid) not in running_clusters(runner):
                 if os.path.exists(pending_file(str(fsid))):
@@ -434,6 +460,7 @@ def bootstrap(mod: CephModule) -> dict[str, t.Any]:
             )
             exc.details.update(changed=True, fsid=fsid)
             raise
+    scrub_cephadm_log()
     output = res.stdout + res.stderr
     result['stdout'] = output
     runner.use_fsid(str(fsid))

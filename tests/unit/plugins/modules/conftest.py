@@ -192,12 +192,14 @@ def run_case(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path) -> t.Calla
             {
                 k: v
                 for k, v in expect.items()
-                if k not in ('failed', 'msg_contains', 'absent_keys', 'file_modes', 'absent_files')
+                if k not in ('failed', 'msg_contains', 'absent_keys', 'file_modes', 'absent_files', 'files_after')
             },
             result,
         )
         for key, mode in expect.get('file_modes', {}).items():
             assert oct(os.stat(result[key]).st_mode & 0o777) == mode, '%s: mode of %s' % (key, result[key])
+        for rel, content in expect.get('files_after', {}).items():
+            assert (tmp_path / rel).read_text(encoding='utf-8') == content, '%s after the call' % rel
         for rel in expect.get('absent_files', []):
             assert not (tmp_path / rel).exists(), '%s should not be left on the host' % rel
         for key in expect.get('absent_keys', []):

@@ -37,10 +37,11 @@ lab-clean:
 	$(call header,lab-clean)
 	$(LAB) clean
 
-# Every lab test uses an instance of its own, from fresh hosts, and takes it down again.
+# Every lab test uses an instance of its own, from fresh hosts, and takes it down again (lab-modules
+# takes over lab-roles' instance when it passed).
 LAB_COLLECTIONS := $(ROOT)/.build/collections
-MOLECULE_SCENARIOS ?= check default grow
-LAB_TESTS := lab-smoke lab-modules lab-roles $(addprefix lab-molecule-,$(MOLECULE_SCENARIOS))
+MOLECULE_SCENARIOS ?= check default
+LAB_TESTS := lab-smoke lab-roles lab-modules $(addprefix lab-molecule-,$(MOLECULE_SCENARIOS))
 
 .PHONY: lab-modules lab-roles $(addprefix lab-molecule-,$(MOLECULE_SCENARIOS))
 lab-modules lab-roles $(addprefix lab-molecule-,$(MOLECULE_SCENARIOS)): $(VENV_STAMP)
@@ -50,15 +51,19 @@ lab-smoke:
 	$(call header,lab: smoke tests (LAB_NAME=cephkit-ci))
 	$(LAB_TEST_ENV) pytest -p no:cacheprovider -s -v $(ROOT)/tests/lab
 
-# The seven modules on a real cluster: check, apply, check, apply, all with --diff; bad inputs.
-lab-modules:
-	$(call header,lab: module integration (LAB_NAME=cephkit-ci-modules))
-	$(ROOT)/tests/integration/on-lab.sh cephkit-ci-modules 10.89.82.0/24
+# The host-preparation roles, then the modules on the same hosts: lab-roles keeps its instance when every
+# step passed and lab-modules reuses it (prepared hosts, no cluster); otherwise lab-modules starts fresh.
+LAB_HOSTS_TEST := cephkit-ci-hosts 10.89.81.0/24
 
-# The host-preparation roles: check mode, idempotence, mirror pulls, retags, cephadm sources.
+# The host-preparation roles: check mode, idempotence, mirror pulls, retags, cephadm sources, faults.
 lab-roles:
-	$(call header,lab: host-preparation roles (LAB_NAME=cephkit-ci-roles))
-	$(ROOT)/tests/roles/run.sh cephkit-ci-roles 10.89.81.0/24
+	$(call header,lab: host-preparation roles (LAB_NAME=cephkit-ci-hosts))
+	ROLES_TEST_KEEP=passed $(ROOT)/tests/roles/run.sh $(LAB_HOSTS_TEST)
+
+# The modules on a real cluster: check, apply, check, apply, all with --diff; bad inputs.
+lab-modules:
+	$(call header,lab: module integration (LAB_NAME=cephkit-ci-hosts))
+	ON_LAB_REUSE=1 $(ROOT)/tests/integration/on-lab.sh $(LAB_HOSTS_TEST)
 
 # The molecule scenarios (molecule/): each brings up and destroys its own lab instance.
 $(addprefix lab-molecule-,$(MOLECULE_SCENARIOS)): lab-molecule-%:

@@ -20,7 +20,8 @@
 #              and a cephadm of another release refused
 #   ntp-fault  an NTP server that answers nobody: the time step fails in bounded
 #              time, naming the server, what chronyd reports and the variable
-# and takes the instance down again on exit (ROLES_TEST_KEEP=1 keeps it).
+# and takes the instance down again on exit (ROLES_TEST_KEEP=1 keeps it; ROLES_TEST_KEEP=passed keeps it
+# only when every step passed, for the module tests to run on the prepared hosts: see lab/lab.mk).
 # Logs: .build/roles-test/<LAB_NAME>/.  Prints the wall time of every step.
 set -euo pipefail
 
@@ -43,8 +44,8 @@ lab() { (cd "$root/lab" && LAB_NAME=$name LAB_SUBNET=$subnet "$python" -m cephki
 
 cleanup() {
   local rc=$?
-  if [ "${ROLES_TEST_KEEP:-0}" = 1 ]; then
-    echo "roles-test: keeping lab instance $name (ROLES_TEST_KEEP=1)"
+  if [ "${ROLES_TEST_KEEP:-0}" = 1 ] || { [ "${ROLES_TEST_KEEP:-0}" = passed ] && [ "$rc" -eq 0 ]; }; then
+    echo "roles-test: keeping lab instance $name (ROLES_TEST_KEEP=${ROLES_TEST_KEEP})"
   else
     lab down >"$logs/lab-down.log" 2>&1 || echo "roles-test: lab down failed, see $logs/lab-down.log"
   fi

@@ -587,9 +587,9 @@ class CephRunner:
             argv[0] = str(self.bin_path('ceph'))
         return self.run(argv, data=data, check=check, timeout=timeout)
 
-    def ceph_json(self, args: t.Sequence[str], check: bool = True) -> t.Any:
+    def ceph_json(self, args: t.Sequence[str], check: bool = True, timeout: int | None = None) -> t.Any:
         """Run ``ceph ARGS --format json`` and return the parsed output."""
-        return self.ceph([*list(args), '--format', 'json'], check=check).json()
+        return self.ceph([*list(args), '--format', 'json'], check=check, timeout=timeout).json()
 
     # -- results ------------------------------------------------------------
     def result_info(self) -> dict[str, t.Any]:

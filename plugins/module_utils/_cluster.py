@@ -86,8 +86,9 @@ class OsdMap:
         }
 
 
-def osd_map(runner: CephRunner) -> OsdMap:
-    return OsdMap(runner.ceph_json(['osd', 'tree']))
+def osd_map(runner: CephRunner, timeout: int | None = None) -> OsdMap:
+    """``ceph osd tree`` (``timeout``: the runner's unless given)."""
+    return OsdMap(runner.ceph_json(['osd', 'tree'], timeout=timeout))
 
 
 # ---------------------------------------------------------------------------
@@ -157,9 +158,9 @@ def mon_quorum(runner: CephRunner) -> tuple[list[str], list[str]]:
 # ---------------------------------------------------------------------------
 
 
-def orch_hosts(runner: CephRunner) -> list[dict[str, t.Any]]:
-    """``ceph orch host ls``: one entry per host."""
-    return _dicts(runner.ceph_json(['orch', 'host', 'ls']))
+def orch_hosts(runner: CephRunner, timeout: int | None = None) -> list[dict[str, t.Any]]:
+    """``ceph orch host ls``: one entry per host (``timeout``: the runner's unless given)."""
+    return _dicts(runner.ceph_json(['orch', 'host', 'ls'], timeout=timeout))
 
 
 def find_host(hosts: list[dict[str, t.Any]], name: str) -> dict[str, t.Any] | None:

@@ -157,42 +157,22 @@ containers_started:
 import typing as t
 
 from ansible_collections.cephkit.cephadm.plugins.module_utils._cluster import (
-    OsdMap,
     as_list,
     daemon_name,
     orch_daemons,
     orch_devices,
     orch_hosts,
-    osd_device_paths,
     osd_map,
     osd_metadata,
 )
+from ansible_collections.cephkit.cephadm.plugins.module_utils._gates import (
+    summarize_health,
+    summarize_hosts,
+    summarize_mgrs,
+    summarize_mons,
+    summarize_osds,
+)
 from ansible_collections.cephkit.cephadm.plugins.module_utils._module import CephModule
-
-
-def summarize_health(status: dict[str, t.Any]) -> dict[str, t.Any]:
-    health = status.get('health') or {}
-    checks: dict[str, t.Any] = {}
-    for name, check in sorted((health.get('checks') or {}).items()):
-        summary = check.get('summary') or {}
-        checks[name] = {
-            'severity': check.get('severity', ''),
-            'message': summary.get('message', ''),
-            'muted': bool(check.get('muted', False)),
-        }
-    return {'status': health.get('status', ''), 'checks': checks}
-
-
-def summarize_hosts(hosts: list[dict[str, t.Any]]) -> list[dict[str, t.Any]]:
-    return [
-        {
-            'name': h.get('hostname', ''),
-            'addr': h.get('addr', ''),
-            'labels': list(h.get('labels') or []),
-            'status': h.get('status', ''),
-        }
-        for h in hosts
-    ]
 
 
 def summarize_services(services: t.Any) -> list[dict[str, t.Any]]:
@@ -225,27 +205,6 @@ def summarize_daemons(daemons: list[dict[str, t.Any]]) -> list[dict[str, t.Any]]
         }
         for dmn in daemons
     ]
-
-
-def summarize_osds(osdmap: OsdMap, metadata: dict[int, dict[str, t.Any]]) -> list[dict[str, t.Any]]:
-    osds = []
-    for node in osdmap.osds():
-        osd_id = int(node['id'])
-        meta = metadata.get(osd_id, {})
-        status = str(node.get('status', ''))
-        osds.append(
-            {
-                'id': osd_id,
-                'name': node.get('name', 'osd.%d' % osd_id),
-                'host': osdmap.host_of(osd_id) or meta.get('hostname', ''),
-                'status': status,
-                'up': status == 'up',
-                'in': float(node.get('reweight', 0) or 0) > 0,
-                'device_class': node.get('device_class', ''),
-                'devices': osd_device_paths(meta),
-            }
-        )
-    return osds
 
 
 def summarize_devices(inventory: list[dict[str, t.Any]]) -> list[dict[str, t.Any]]:
@@ -283,15 +242,8 @@ def gather(mod: CephModule) -> dict[str, t.Any]:
         'changed': False,
         'fsid': fsid,
         'health': summarize_health(status),
-        'mons': {
-            'quorum': list(status.get('quorum_names') or []),
-            'count': int((status.get('monmap') or {}).get('num_mons', 0) or 0),
-        },
-        'mgrs': {
-            'active': mgr.get('active_name', ''),
-            'available': bool(mgr.get('available', False)),
-            'standbys': [s.get('name', '') for s in as_list(mgr.get('standbys'))],
-        },
+        'mons': summarize_mons(status),
+        'mgrs': summarize_mgrs(mgr),
         'hosts': summarize_hosts(hosts),
         'services': summarize_services(services),
         'daemons': summarize_daemons(daemons),

@@ -14,6 +14,7 @@ import yaml
 from ansible_collections.cephkit.cephadm.plugins.modules import (
     ceph_bootstrap,
     ceph_cluster_info,
+    ceph_cluster_wait,
     ceph_config,
     ceph_orch_apply,
     ceph_orch_host,
@@ -39,6 +40,11 @@ def load_cases(module: str) -> list[t.Any]:
 @pytest.mark.parametrize(('case', 'version'), load_cases('ceph_cluster_info'))
 def test_ceph_cluster_info(run_case: t.Callable[..., None], case: dict[str, t.Any], version: str) -> None:
     run_case(ceph_cluster_info, case, version)
+
+
+@pytest.mark.parametrize(('case', 'version'), load_cases('ceph_cluster_wait'))
+def test_ceph_cluster_wait(run_case: t.Callable[..., None], case: dict[str, t.Any], version: str) -> None:
+    run_case(ceph_cluster_wait, case, version)
 
 
 @pytest.mark.parametrize(('case', 'version'), load_cases('ceph_orch_host'))

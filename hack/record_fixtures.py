@@ -23,6 +23,8 @@ Sets of fixtures:
 * ``osd``: the life of one OSD on a free device given with ``--osd-device
   HOST:DEV``: created (raw), removed with ``--replace``, purged, the device
   zapped. Takes a minute or two; run it on a lab cluster only.
+* ``osd_batch``: OSDs on two free devices of one host (``--osd-devices HOST:DEV1,DEV2``) in one
+  orchestrator call, then the OSD metadata and tree with them (the OSDs stay).
 * ``toolbox``: the helper container (podman run, exec, rm) on an admin host.
 * ``clean``: on a host where the cluster was removed (after rm-cluster).
 * ``bootstrap``: on a clean host, a single-host cluster bootstrapped as ceph_bootstrap does it, the
@@ -30,6 +32,8 @@ Sets of fixtures:
 * ``guards``: what the modules' safety checks read (``ceph quorum_status``), the orchestrator
   paused and resumed (``ceph orch status`` in between), and an option of type secs
   set with a unit (``1m``) and removed again, with the dump in between (reversible).
+* ``gates``: what ceph_cluster_wait sees: ``ceph status`` with HEALTH_WARN (the ``noout`` flag, set and
+  unset again) and a ``ceph status`` that reaches no mon (reversible).
 * ``activate``: the OSDs of ``--activate-host`` as ceph_osd_activate reads them. Run it after that host
   lost its OSD daemons (``cephadm rm-cluster`` there without zapping, as after an OS reinstall): the
   missing state is recorded, the host activated (``ceph cephadm osd activate``), the polls until the
@@ -204,6 +208,20 @@ def record_guards(rec: Recorder) -> None:
     rec.record('config_rm_secret', ['ceph', 'config', 'rm', 'client.rgw', 'rgw_keystone_admin_password'])
 
 
+def record_gates(rec: Recorder) -> None:
+    """What ceph_cluster_wait looks at: a HEALTH_WARN status (the noout flag, set and unset again) and a
+    status that reaches no mon (as while a mon restarts: a mon address that answers nothing)."""
+    rec.record('osd_set_noout', ['ceph', 'osd', 'set', 'noout'])
+    rec.ceph('status_noout', ['status'])
+    rec.record('osd_unset_noout', ['ceph', 'osd', 'unset', 'noout'])
+    rec.record(
+        'status_no_mon',
+        ['ceph', '--connect-timeout', '5', '-m', '127.0.0.1:1', 'status', '--format', 'json'],
+        ok_rcs=tuple(range(1, 256)),
+        timeout=60,
+    )
+
+
 def record_memory(rec: Recorder) -> None:
     """osd_memory_target set for the osd section, then overridden for this host as cephadm's autotuner does it
     (with the value it wrote on the lab), and for one daemon; ceph_config remove_overrides removes those."""
@@ -335,6 +353,39 @@ def record_osd(rec: Recorder, osd_device: str) -> None:
 
     wait('the zapped device to be available again', available, timeout=300, interval=10)
     rec.ceph('orch_device_ls_%s_zapped' % host, ['orch', 'device', 'ls', host, '--refresh'])
+
+
+def record_osd_batch(rec: Recorder, osd_devices: str) -> None:
+    """Two (or more) free devices of one host get their OSDs in one orchestrator call, as ceph_osd_device does
+    with devices=[...]; the OSDs stay."""
+    host, devs = osd_devices.split(':', 1)
+    paths = devs.split(',')
+    remote = rec.remote
+
+    def on_devices() -> dict[str, list[int]]:
+        rc, out, _err = remote.run(['ceph', 'osd', 'metadata', '--format', 'json'])
+        found: dict[str, list[int]] = {p: [] for p in paths}
+        for meta in json.loads(out) if rc == 0 else []:
+            if meta.get('hostname') != host:
+                continue
+            for path in paths:
+                if (
+                    path in ('/dev/' + n for n in str(meta.get('devices', '')).split(','))
+                    or meta.get('bluestore_bdev_dev_node') == path
+                ):
+                    found[path].append(int(meta['id']))
+        return found
+
+    if any(on_devices().values()):
+        raise SystemExit('%s: a device already carries an OSD: give free devices' % osd_devices)
+    rec.ceph('osd_metadata_before_batch', ['osd', 'metadata'])
+    rec.ceph('osd_tree_before_batch', ['osd', 'tree'])
+    rec.ceph('orch_device_ls_%s_free_batch' % host, ['orch', 'device', 'ls', host])
+    rec.record('orch_daemon_add_osd_raw_batch', ['ceph', 'orch', 'daemon', 'add', 'osd', osd_devices, 'raw'])
+    wait('the new OSDs to report their metadata', lambda: all(on_devices().values()))
+    rec.ceph('osd_metadata_batch', ['osd', 'metadata'])
+    rec.ceph('osd_tree_batch', ['osd', 'tree'])
+    rec.ceph('orch_device_ls_%s_after_batch' % host, ['orch', 'device', 'ls', host])
 
 
 def record_foreign(rec: Recorder, osd_device: str) -> None:
@@ -574,9 +625,11 @@ def main() -> int:
             'reads',
             'writes',
             'guards',
+            'gates',
             'memory',
             'foreign',
             'osd',
+            'osd_batch',
             'toolbox',
             'clean',
             'raw_purge',
@@ -587,6 +640,7 @@ def main() -> int:
     parser.add_argument('--fsid', help='fsid (read from the cluster when not given)')
     parser.add_argument('--label-host', help='host whose labels/daemons are recorded (default: the admin host)')
     parser.add_argument('--osd-device', help='HOST:DEV of a free device for the osd set (and the OSD dry-run)')
+    parser.add_argument('--osd-devices', help='HOST:DEV1,DEV2 of free devices of one host, for the osd_batch set')
     parser.add_argument('--activate-host', help='host whose OSDs the activate set reads (and activates)')
     parser.add_argument('--mon-ip', help='mon IP of the host, for the bootstrap set')
     parser.add_argument('--image', default='quay.io/ceph/ceph:v16', help='image for the bootstrap set')
@@ -618,6 +672,8 @@ def main() -> int:
         record_writes(rec, label_host, args.osd_device)
     if 'guards' in args.sets:
         record_guards(rec)
+    if 'gates' in args.sets:
+        record_gates(rec)
     if 'memory' in args.sets:
         record_memory(rec)
     if 'foreign' in args.sets:
@@ -628,6 +684,10 @@ def main() -> int:
         if not args.osd_device:
             parser.error('the osd set needs --osd-device HOST:DEV')
         record_osd(rec, args.osd_device)
+    if 'osd_batch' in args.sets:
+        if not args.osd_devices:
+            parser.error('the osd_batch set needs --osd-devices HOST:DEV1,DEV2')
+        record_osd_batch(rec, args.osd_devices)
     if 'toolbox' in args.sets:
         record_toolbox(rec)
     if 'clean' in args.sets:

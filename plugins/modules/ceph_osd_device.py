@@ -7,11 +7,13 @@ from __future__ import annotations
 
 DOCUMENTATION = r'''
 module: ceph_osd_device
-short_description: Create, remove or zap the OSD on one device of a cephadm-managed cluster
+short_description: Create, remove or zap the OSDs on devices of a cephadm-managed cluster
 version_added: 0.1.0
 description:
   - V(present) creates an OSD on a device of a host (C(ceph orch daemon add osd HOST:DEVICE [raw])) and waits
-    (O(wait_timeout)) until the OSD reports its metadata.
+    (O(wait_timeout)) until the OSD reports its metadata. With O(devices) (or O(all_available=true)), the
+    devices of the host that carry no OSD yet get theirs in one orchestrator call
+    (C(HOST:DEV1,DEV2)), and one wait for all of them.
     A device that already carries an OSD of this cluster is fine. A device cephadm will not take fails
     with cephadm's own C(rejected_reasons). A device the orchestrator does not list (added since its last
     scan) makes the module rescan the host once and wait up to 60 seconds (at most O(wait_timeout)) before
@@ -41,12 +43,18 @@ options:
   device:
     description:
       - Device path on O(host), for example V(/dev/sdb).
-      - Required unless O(all_available=true).
+      - Required unless O(devices) is given or O(all_available=true).
     type: str
+  devices:
+    description:
+      - With O(state=present), several device paths of O(host): an OSD on each, those missing created in one
+        orchestrator call. Excludes O(device) and O(all_available).
+    type: list
+    elements: str
   all_available:
     description:
       - With O(state=present), create an OSD on every device of O(host) that the orchestrator reports
-        as available, one by one (no service spec is created).
+        as available, in one orchestrator call (no service spec is created).
     type: bool
     default: false
   method:
@@ -105,6 +113,12 @@ EXAMPLES = r'''
     device: /dev/loop10
     method: raw
 
+- name: Raw OSDs on two devices of a host, in one orchestrator call
+  cephkit.cephadm.ceph_osd_device:
+    host: ceph2
+    devices: [/dev/sdb, /dev/sdc]
+    method: raw
+
 - name: Replace a failed disk, keeping the OSD id
   cephkit.cephadm.ceph_osd_device:
     host: ceph2
@@ -133,7 +147,7 @@ host:
   type: str
   sample: ceph1
 device:
-  description: The device (or the devices used, with O(all_available=true), joined by commas).
+  description: The device (or the devices, with O(devices) or O(all_available=true), joined by commas).
   returned: success
   type: str
   sample: /dev/loop10
@@ -198,18 +212,24 @@ from ansible_collections.cephkit.cephadm.plugins.module_utils._module import Cep
 
 def validate(params: dict[str, t.Any]) -> None:
     validate_hostname(params['host'], 'host')
-    device = params['device']
-    if device is None and not (params['all_available'] and params['state'] == 'present'):
+    device, devices = params['device'], params['devices']
+    given = [o for o, v in (('device', device), ('devices', devices), ('all_available', params['all_available'])) if v]
+    if len(given) > 1:
+        raise CephInputError('%s exclude each other: give one' % ' and '.join(given))
+    if devices is not None and params['state'] != 'present':
+        raise CephInputError('devices is used with state=present only: give one device for state=%s' % params['state'])
+    if device is None and not devices and not (params['all_available'] and params['state'] == 'present'):
         raise CephInputError(
             'device is missing: expected a device path such as /dev/sdb '
-            '(only state=present with all_available=true works without one)'
+            '(devices, a list, or all_available=true work with state=present instead)'
         )
-    if device is not None and not re.match(r'^/dev/[A-Za-z0-9_./:-]+$', device):
-        raise CephInputError(
-            'device %r is not a device path: expected an absolute path under /dev, such as /dev/sdb' % device
-        )
-    if device is not None and params['all_available']:
-        raise CephInputError('device and all_available=true exclude each other: give one')
+    for option, path in [('device', device)] + [('devices', d) for d in devices or []]:
+        if path is not None and not re.match(r'^/dev/[A-Za-z0-9_./:-]+$', path):
+            raise CephInputError(
+                '%s %r is not a device path: expected an absolute path under /dev, such as /dev/sdb' % (option, path)
+            )
+    if devices and len(set(devices)) != len(devices):
+        raise CephInputError('devices %r lists a device twice' % (devices,))
     if params['state'] != 'absent' and (params['replace'] or params['zap']):
         raise CephInputError('replace and zap are used with state=absent only')
     validate_min(params, 'wait_timeout', 'poll_interval')
@@ -223,14 +243,14 @@ def present(mod: CephModule) -> dict[str, t.Any]:
     devices = (
         [str(d['path']) for d in inventory if d.get('available') and d.get('path')]
         if params['all_available']
-        else [params['device']]
+        else list(params['devices'] or [params['device']])
     )
     result: dict[str, t.Any] = {'changed': False, 'host': host, 'device': ','.join(devices)}
     unknown = [d for d in devices if not osds.on_device(host, d) and find_device(inventory, d) is None]
     if unknown:
         inventory = rescan(mod, host, unknown) or inventory
     before: dict[str, list[int]] = {}
-    todo: list[list[str]] = []
+    missing: list[str] = []
     for device in devices:
         ids = osds.on_device(host, device)
         before['%s:%s' % (host, device)] = ids
@@ -251,10 +271,13 @@ def present(mod: CephModule) -> dict[str, t.Any]:
                 'cephadm will not use %s on %s: %s' % (device, host, '; '.join(reasons) or 'not available'),
                 rejected_reasons=reasons,
             )
-        add = ['orch', 'daemon', 'add', 'osd', '%s:%s' % (host, device)]
+        missing.append(device)
+    # one orchestrator call for every device of the host that lacks its OSD (HOST:DEV1,DEV2)
+    todo: list[list[str]] = []
+    if missing:
+        todo.append(['orch', 'daemon', 'add', 'osd', '%s:%s' % (host, ','.join(missing))])
         if params['method'] == 'raw':
-            add.append('raw')
-        todo.append(add)
+            todo[0].append('raw')
     after = dict(before)
     if todo and params['method'] == 'raw':
         claimed = sorted(osds.map.on_host(host, destroyed=True))
@@ -460,6 +483,7 @@ def main() -> None:
         {
             'host': {'type': 'str', 'required': True},
             'device': {'type': 'str'},
+            'devices': {'type': 'list', 'elements': 'str'},
             'all_available': {'type': 'bool', 'default': False},
             'method': {'type': 'str', 'choices': ['lvm', 'raw'], 'default': 'lvm'},
             'state': {'type': 'str', 'choices': ['present', 'absent', 'zapped'], 'default': 'present'},

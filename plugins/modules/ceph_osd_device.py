@@ -47,8 +47,8 @@ options:
     type: str
   devices:
     description:
-      - With O(state=present), several device paths of O(host): an OSD on each, those missing created in one
-        orchestrator call. Excludes O(device) and O(all_available).
+      - With O(state=present), several device paths of O(host), an OSD on each; those missing are created in
+        one orchestrator call. Excludes O(device) and O(all_available).
     type: list
     elements: str
   all_available:

@@ -2,6 +2,7 @@
 #
 #   make test      every gate: deps, lint, unit, sanity, build, then lab-test
 #   make demo      bring the lab up and deploy (defined in lab/lab.mk)
+#   make bench     figures: site.yml against the plain commands (lab/lab.mk, hack/bench.py)
 #   make help      list the targets
 #
 # Each gate is a target of its own, so `make lint-mypy` or `make sanity-2.21`
@@ -68,6 +69,7 @@ help:
 	@echo
 	@echo "  test            all gates: deps, lint, unit, sanity, build, then lab-test"
 	@echo "  demo            bring the lab up and deploy a cluster (lab/lab.mk)"
+	@echo "  bench           figures: site.yml against the plain commands, on fresh labs (not a test)"
 	@echo
 	@echo "  deps            Debian packages ($(APT_PACKAGES)) and the venvs"
 	@echo "  venv venv-2.21  one venv (idempotent: ~1 s when up to date)"

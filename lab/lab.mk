@@ -7,6 +7,7 @@
 #   make lab-clean    lab-down, then the cached images and build files too
 #   make lab-test     the lab's smoke tests, on an instance of their own (LAB_NAME=cephkit-ci)
 #   make demo         lab-up, then deploy with playbooks/site.yml once the roles exist
+#   make bench        figures: site.yml against the plain commands (hack/bench.py; BENCH_ARGS=--pairs 3)
 #
 # Settings (environment or make variables): LAB_NAME (cephkit-lab), LAB_HOSTS (3),
 # LAB_DISKS (2 per host), LAB_DISK_SIZE (10G), LAB_SUBNET (10.89.77.0/24).
@@ -18,7 +19,7 @@ APT_PACKAGES += podman netavark aardvark-dns conmon runc catatonit iptables \
 LAB := cd $(ROOT)/lab && $(VENV)/bin/python -m cephkit_lab
 LAB_TEST_ENV := LAB_NAME=cephkit-ci LAB_SUBNET=10.89.79.0/24
 
-.PHONY: lab-up lab-down lab-status lab-clean lab-test lab-smoke demo
+.PHONY: lab-up lab-down lab-status lab-clean lab-test lab-smoke demo bench
 
 lab-up lab-down lab-status lab-clean lab-smoke: $(VENV_STAMP)
 
@@ -76,6 +77,11 @@ $(addprefix lab-molecule-,$(MOLECULE_SCENARIOS)): lab-molecule-%:
 # All of them; every one runs even when an earlier one failed, then a summary.
 lab-test:
 	@MAKE="$(MAKE)" $(ROOT)/hack/run-targets.sh lab $(LAB_TESTS)
+
+# Figures, not a test (not in make test): site.yml against the plain commands, on fresh lab instances.
+bench: deps-apt $(VENV_STAMP)
+	$(call header,bench: site.yml against the plain commands (LAB_NAME=cephkit-bench))
+	$(VENV)/bin/python $(ROOT)/hack/bench.py $(BENCH_ARGS)
 
 demo: deps-apt $(VENV_STAMP)
 	$(call header,demo: the lab)

@@ -78,17 +78,17 @@ EOF
 
 first=1
 pids=()
-while read -r _name ip _disks _labels; do
+while read -r -u 3 _name ip _disks _labels; do
   prepare "$ip" "$first" &
   pids+=($!)
   first=0
-done <<<"$HOSTS"
+done 3<<<"$HOSTS"
 for pid in "${pids[@]}"; do wait "$pid"; done
 # chrony: every host synchronised (the time source first)
-while read -r _name ip _disks _labels; do
+while read -r -u 3 _name ip _disks _labels; do
   # shellcheck disable=SC2016  # expanded on the host
   on "$ip" 'for i in $(seq 1 120); do chronyc -n tracking | grep -q "Leap status *: Normal" && exit 0; sleep 1; done; exit 1'
-done <<<"$HOSTS"
+done 3<<<"$HOSTS"
 echo "plain: hosts prepared ($((SECONDS - start)) s)"
 
 on "$first_ip" bash -s <<EOF
@@ -99,11 +99,11 @@ cephadm --image quay.io/ceph/ceph:v16 bootstrap --mon-ip '$first_ip' --config /r
 ceph cephadm get-pub-key > /root/bench-ceph.pub
 EOF
 pub=$(on "$first_ip" cat /root/bench-ceph.pub)
-while read -r name ip _disks labels; do
+while read -r -u 3 name ip _disks labels; do
   [ "$ip" = "$first_ip" ] || on "$ip" "mkdir -p /root/.ssh && echo '$pub' >> /root/.ssh/authorized_keys"
   [ "$ip" = "$first_ip" ] || on "$first_ip" "ceph orch host add $name $ip >/dev/null"
   for label in ${labels//,/ }; do on "$first_ip" "ceph orch host label add $name $label >/dev/null"; done
-done <<<"$HOSTS"
+done 3<<<"$HOSTS"
 on "$first_ip" bash -s <<'EOF'
 set -euo pipefail
 ceph orch apply mon --placement=label:mon >/dev/null
@@ -112,9 +112,9 @@ ceph config set osd osd_memory_target_autotune false
 ceph config set osd osd_memory_target 1G
 ceph config set mon mon_data_avail_warn 5
 EOF
-while read -r name _ip disks _labels; do
+while read -r -u 3 name _ip disks _labels; do
   on "$first_ip" "ceph orch daemon add osd $name:$disks raw >/dev/null"
-done <<<"$HOSTS"
+done 3<<<"$HOSTS"
 # shellcheck disable=SC2016  # expanded on the host
 on "$first_ip" "for i in \$(seq 1 600); do s=\$(ceph status --format json); echo \"\$s\" | python3 -c '
 import json, sys

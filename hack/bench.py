@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 # Copyright (c) cephkit maintainers
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -23,7 +23,6 @@ import datetime
 import json
 import os
 import pathlib
-import resource
 import statistics
 import subprocess
 import sys
@@ -74,7 +73,10 @@ def host_memory() -> dict[str, int]:
     for n in range(1, 10):
         name = '%s-node%d' % (NAME, n)
         proc = subprocess.run(
-            ['podman', 'inspect', '--format', '{{.State.CgroupPath}}', name], capture_output=True, text=True
+            ['podman', 'inspect', '--format', '{{.State.CgroupPath}}', name],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if proc.returncode != 0:
             break
@@ -85,13 +87,21 @@ def host_memory() -> dict[str, int]:
 
 
 def timed(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, subprocess.CompletedProcess[str], int]:
-    """Run argv; return seconds, the process, and the peak RSS (KiB) of the largest process it ran."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    start = time.monotonic()
-    proc = subprocess.run(argv, env=env, capture_output=True, text=True, cwd=ROOT)
-    seconds = time.monotonic() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, proc, after if after > before else 0
+    """Run argv under GNU time; return seconds, the process, and the peak RSS (KiB) of the largest process of
+    the run (``%M``: the command or any of its children it waited for, such as ansible's forks)."""
+    with tempfile.NamedTemporaryFile('r', suffix='.rss') as rss:
+        start = time.monotonic()
+        proc = subprocess.run(
+            ['/usr/bin/time', '-f', '%M', '-o', rss.name, *argv],
+            env=env,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
+        )
+        seconds = time.monotonic() - start
+        text = pathlib.Path(rss.name).read_text().strip().splitlines()
+    return seconds, proc, int(text[-1]) if text and text[-1].isdigit() else 0
 
 
 def playbook(playbook: str, extra: list[str], groups: str | None = None) -> dict[str, t.Any]:

@@ -14,7 +14,7 @@
 
 # Debian packages the lab needs on this machine (installed by `make deps`).
 APT_PACKAGES += podman netavark aardvark-dns conmon runc catatonit iptables \
-	debootstrap debian-archive-keyring dpkg-dev openssh-client util-linux
+	debootstrap debian-archive-keyring dpkg-dev openssh-client util-linux time
 
 LAB := cd $(ROOT)/lab && $(VENV)/bin/python -m cephkit_lab
 LAB_TEST_ENV := LAB_NAME=cephkit-ci LAB_SUBNET=10.89.79.0/24

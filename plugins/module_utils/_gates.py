@@ -5,8 +5,8 @@
 
 One rule for each gate, used by the module that waits for it (``ceph_cluster_wait``) and by the
 ``cluster_gate`` filter (which judges a ``ceph_cluster_info`` result). The summaries (health, mons,
-mgrs, hosts, OSDs) are the shapes ``ceph_cluster_info`` returns; :func:`read_gate` reads only what a
-gate needs, so that a poll costs one or two ``ceph`` commands.
+mgrs, hosts, OSDs) are the shapes ``ceph_cluster_info`` returns; :func:`read_cluster` with ``READS[gate]``
+reads only what a gate needs, so that a poll costs one or two ``ceph`` commands.
 
 Private to the collection (leading underscore): its API may change without notice.
 """

@@ -191,7 +191,6 @@ from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import (
     CephInputError,
     CephParseError,
     CephWaitTimeout,
-    poll,
     validate_label,
     wait_argument_spec,
 )
@@ -284,7 +283,7 @@ def wait(mod: CephModule) -> dict[str, t.Any]:
         return True if (mod.check_mode or not state['reason']) else None
 
     try:
-        poll(look, params['wait_timeout'], params['poll_interval'], lambda: state['reason'])
+        mod.wait(look, lambda: state['reason'])
     except CephWaitTimeout:
         try:
             everything = read_cluster(mod.runner, EVERYTHING)

@@ -1,4 +1,4 @@
-"""Command line of the lab: python -m cephkit_lab {up,down,status,clean,ssh}."""
+"""Command line of the lab: python -m cephkit_lab {up,down,status,clean,build,monitoring-images,ssh}."""
 
 from __future__ import annotations
 
@@ -20,6 +20,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("status", help="print the lab as JSON")
     sub.add_parser("clean", help="down, then remove the cached images and build files")
     sub.add_parser("build", help="build the images and caches only")
+    sub.add_parser(
+        "monitoring-images",
+        help="build the prometheus, alertmanager and node-exporter images; print cephadm's option -> image as JSON",
+    )
     ssh = sub.add_parser("ssh", help="run a command on a lab host over SSH")
     ssh.add_argument("host")
     ssh.add_argument("cmd", nargs=argparse.REMAINDER)
@@ -43,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
                 lab.builder.host_image()
                 lab.builder.ceph_image()
                 lab.builder.registry_binary()
+        elif args.command == "monitoring-images":
+            with lab.build_lock():
+                images = lab.builder.monitoring_images()
+            print(json.dumps(images, indent=2))
         elif args.command == "ssh":
             os.execvp("ssh", [*lab.ssh_argv(args.host), "--", *args.cmd])
     except (LabError, ValueError) as exc:

@@ -57,6 +57,70 @@ REPO_PACKAGES = (
     "ca-certificates",
 )
 
+# The monitoring images cephadm deploys, from Debian's packages: one root file
+# system with all three, imported once per image with its own ENTRYPOINT.
+# coreutils (essential anyway) is named for `stat`, which cephadm runs in them.
+MONITORING_IMAGE_PACKAGES = (
+    "prometheus",
+    "prometheus-alertmanager",
+    "prometheus-node-exporter",
+    "coreutils",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class MonitoringComponent:
+    """One monitoring image: how cephadm names it and where Debian puts it."""
+
+    option: str  # cephadm's name: mgr/cephadm/container_image_<option>
+    image: str  # localhost/cephkit-lab/<image>:<upstream version of package>
+    package: str  # the Debian package
+    binary: str  # the package's binary
+    entrypoint: str  # the binary's path in the upstream image, a symlink here
+    cmd: tuple[str, ...]  # upstream's default arguments; cephadm passes its own
+    data_dir: str  # upstream's WORKDIR and data directory, owned by the daemon's user ("" for none)
+
+
+MONITORING_COMPONENTS = (
+    MonitoringComponent(
+        option="prometheus",
+        image="prometheus",
+        package="prometheus",
+        binary="/usr/bin/prometheus",
+        entrypoint="/bin/prometheus",
+        cmd=("--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"),
+        data_dir="/prometheus",
+    ),
+    MonitoringComponent(
+        option="alertmanager",
+        image="alertmanager",
+        package="prometheus-alertmanager",
+        binary="/usr/bin/prometheus-alertmanager",
+        entrypoint="/bin/alertmanager",
+        cmd=("--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager"),
+        data_dir="/alertmanager",
+    ),
+    MonitoringComponent(
+        option="node_exporter",
+        image="node-exporter",
+        package="prometheus-node-exporter",
+        binary="/usr/bin/prometheus-node-exporter",
+        entrypoint="/bin/node_exporter",
+        cmd=(),
+        data_dir="",
+    ),
+)
+# Left out of the monitoring images, read by none of the daemons (about 250 MB): moment-timezone's
+# raw data (Prometheus' web UI loads moment-timezone-with-data.min.js only), translations, manuals.
+MONITORING_IMAGE_TRIM = (
+    "usr/share/javascript/moment-timezone/data",
+    "usr/share/locale",
+    "usr/share/man",
+    "usr/share/info",
+)
+# The user of the monitoring daemons: upstream's nobody, node-exporter's fixed uid in cephadm.
+MONITORING_UID = 65534
+
 # Bump to rebuild every cached artifact after a change of the recipes.
 RECIPE_VERSION = "2"
 

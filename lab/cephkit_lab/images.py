@@ -4,12 +4,15 @@
 - the Ceph image (Debian's Ceph Pacific packages, plus remoto from PyPI),
 - the "fresh server" host image (systemd, sshd, python3),
 - a package repository of the .deb files the roles install,
-- the registry binary (Debian's docker-registry package).
+- the registry binary (Debian's docker-registry package),
+- the monitoring images cephadm deploys (Debian's prometheus, alertmanager and
+  node-exporter, laid out like the upstream images).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -26,14 +29,20 @@ from .config import (
     DEBIAN_SUITE,
     HOST_IMAGE_PACKAGES,
     LABEL,
+    MONITORING_COMPONENTS,
+    MONITORING_IMAGE_PACKAGES,
+    MONITORING_IMAGE_TRIM,
+    MONITORING_UID,
     REPO_PACKAGES,
     LabConfig,
+    MonitoringComponent,
     recipe_hash,
 )
 from .run import LabError, Podman, log, run
 
-CEPH_IMAGE = f"localhost/cephkit-lab/ceph:{CEPH_RELEASE}"
-HOST_IMAGE = f"localhost/cephkit-lab/host:{DEBIAN_SUITE}"
+IMAGE_PREFIX = "localhost/cephkit-lab"
+CEPH_IMAGE = f"{IMAGE_PREFIX}/ceph:{CEPH_RELEASE}"
+HOST_IMAGE = f"{IMAGE_PREFIX}/host:{DEBIAN_SUITE}"
 APT_ENV = {"DEBIAN_FRONTEND": "noninteractive", "LC_ALL": "C"}
 BASE_INCLUDE = ("debian-archive-keyring", "ca-certificates")
 
@@ -169,6 +178,38 @@ def strip_apt_sources(root: Path) -> None:
     for entry in lists.iterdir():
         if entry.is_file() and entry.name != "lock":
             entry.unlink()
+
+
+def in_root(root: Path, path: str) -> Path:
+    """``path`` of the root file system at ``root``, through a merged-/usr link (/bin -> usr/bin).
+
+    Never through an absolute link, which would point into this machine's own /usr.
+    """
+    rel = Path(path.lstrip("/"))
+    top = root / rel.parts[0]
+    if top.is_symlink():
+        rel = Path(os.readlink(top).lstrip("/"), *rel.parts[1:])
+    return root / rel
+
+
+def upstream_version(debian_version: str) -> str:
+    """2.42.0+ds-5+deb12u1 -> 2.42.0: no epoch, no Debian revision, no +ds/+dfsg repack suffix."""
+    version = re.sub(r"^[0-9]+:", "", debian_version)
+    if "-" in version:
+        version = version.rsplit("-", 1)[0]
+    return re.sub(r"\+(ds|dfsg)[0-9]*$", "", version)
+
+
+def package_version(root: Path, package: str) -> str:
+    """The version of ``package`` installed in the root file system at ``root``."""
+    query = run(["dpkg-query", f"--admindir={root / 'var/lib/dpkg'}", "-W", "-f=${Version}", package], quiet=True)
+    if not query.stdout.strip():
+        raise LabError(f"{package} is not installed in {root}")
+    return query.stdout.strip()
+
+
+def monitoring_repo(component: MonitoringComponent) -> str:
+    return f"{IMAGE_PREFIX}/{component.image}"
 
 
 # --- builds -------------------------------------------------------------------
@@ -359,6 +400,98 @@ class Builder:
         (root / "etc/machine-id").write_text("", encoding="utf-8")
         (root / "root/.ssh").mkdir(mode=0o700, exist_ok=True)
 
+    # the monitoring images
+    def monitoring_images(self) -> dict[str, str]:
+        """cephadm's option name -> image: prometheus, alertmanager, node_exporter.
+
+        Tagged with the upstream version of the Debian package, e.g.
+        localhost/cephkit-lab/prometheus:2.42.0. One root file system holds all
+        three packages; it is imported once per image (the same layer, stored
+        once), each with the ENTRYPOINT of the upstream image.
+        """
+        key = recipe_hash(
+            "monitoring",
+            MONITORING_IMAGE_PACKAGES,
+            MONITORING_IMAGE_TRIM,
+            MONITORING_COMPONENTS,
+            MONITORING_UID,
+            self.base_tar().name,
+        )
+        cached = {c.option: self._images_of(monitoring_repo(c), key) for c in MONITORING_COMPONENTS}
+        if all(cached.values()):
+            return {option: refs[0] for option, refs in cached.items()}
+        log("building the monitoring images (prometheus, alertmanager, node-exporter)")
+        root = self._fresh_root("monitoring")
+        with chroot(root):
+            in_chroot(root, "apt-get", "update", "-q")
+            apt_install(root, MONITORING_IMAGE_PACKAGES)
+            strip_apt_sources(root)
+        for rel in MONITORING_IMAGE_TRIM:
+            remove_tree(root / rel)
+        versions = {c.package: package_version(root, c.package) for c in MONITORING_COMPONENTS}
+        self._configure_monitoring_root(root)
+        images: dict[str, str] = {}
+        for component in MONITORING_COMPONENTS:
+            repo = monitoring_repo(component)
+            for old in self._images_of(repo):  # earlier builds, whatever their version
+                self.podman("rmi", old, check=False, quiet=True)
+            debian_version = versions[component.package]
+            version = upstream_version(debian_version)
+            image = f"{repo}:{version}"
+            changes = [
+                f"ENTRYPOINT {json.dumps([component.entrypoint])}",
+                f"USER {MONITORING_UID}:{MONITORING_UID}",
+                f"LABEL {LABEL}={key}",
+                f"LABEL org.opencontainers.image.version={version}",
+                f"LABEL {LABEL}.debian-package={component.package}={debian_version}",
+            ]
+            if component.cmd:
+                changes.append(f"CMD {json.dumps(list(component.cmd))}")
+            if component.data_dir:
+                changes.append(f"WORKDIR {component.data_dir}")
+            self._import(root, image, changes)
+            images[component.option] = image
+        remove_tree(root)
+        return images
+
+    def _images_of(self, repo: str, key: str | None = None) -> list[str]:
+        """The tags of ``repo`` this machine holds; with ``key``, of that recipe only."""
+        refs: list[str] = []
+        for image in self.podman.json("images", "--format", "json", "--filter", f"reference={repo}"):
+            if key is not None and (image.get("Labels") or {}).get(LABEL) != key:
+                continue
+            refs += [name for name in image.get("Names") or [] if name.startswith(f"{repo}:")]
+        return sorted(refs)
+
+    @staticmethod
+    def _configure_monitoring_root(root: Path) -> None:
+        """The upstream images' layout on Debian's packages, for cephadm.
+
+        cephadm runs the image's own ENTRYPOINT (/bin/<daemon>), calls
+        `<daemon> --version` by name, and takes the daemon's uid and gid from
+        `stat -c '%u %g' /etc/prometheus` (alertmanager: /etc/alertmanager)
+        in the image.
+        """
+        for component in MONITORING_COMPONENTS:
+            binary = in_root(root, component.binary)
+            if not binary.is_file():
+                raise LabError(f"{component.package} has no {component.binary}")
+            link = in_root(root, component.entrypoint)
+            if link != binary:
+                link.unlink(missing_ok=True)
+                link.symlink_to(os.path.relpath(binary, link.parent))
+        alertmanager_etc = root / "etc/alertmanager"
+        alertmanager_etc.mkdir(exist_ok=True)
+        # Debian's default configuration, where upstream's image has it (cephadm mounts its own there).
+        shutil.copy2(root / "etc/prometheus/alertmanager.yml", alertmanager_etc / "alertmanager.yml")
+        # The daemons' own directories: configuration, upstream's data directories, and
+        # /var/lib/prometheus, where Debian's alertmanager keeps its data (cephadm passes no --storage.path).
+        owned = [root / "etc/prometheus", alertmanager_etc, root / "var/lib/prometheus"]
+        owned += [root / c.data_dir.lstrip("/") for c in MONITORING_COMPONENTS if c.data_dir]
+        for path in owned:
+            path.mkdir(parents=True, exist_ok=True)
+        run(["chown", "-R", f"{MONITORING_UID}:{MONITORING_UID}", *owned])
+
     # the registry
     def registry_binary(self) -> Path:
         binary = self.cache / "registry/usr/bin/docker-registry"
@@ -379,5 +512,8 @@ class Builder:
     def clean(self) -> None:
         for image in (CEPH_IMAGE, HOST_IMAGE):
             if self.podman.exists("image", image):
+                self.podman("rmi", "-f", image)
+        for component in MONITORING_COMPONENTS:
+            for image in self._images_of(monitoring_repo(component)):
                 self.podman("rmi", "-f", image)
         remove_tree(self.cache)

@@ -47,7 +47,18 @@ DERIVED = {
     'cephkit_image_release': ['cephkit_image', 'cephkit_ceph_release'],
     'cephkit_public_address': ['cephkit_public_network'],
     'cephkit_cluster_address': ['cephkit_cluster_network'],
+    'cephkit_image_set': [
+        'cephkit_image',
+        'cephkit_ceph_release',
+        'cephkit_images',
+        'cephkit_image_registry',
+        'cephkit_image_lock_file',
+        'cephkit_monitoring',
+        'cephkit_monitoring_services',
+        'cephkit_image_extra_services',
+    ],
 }
+DERIVED['cephkit_cluster_image'] = DERIVED['cephkit_image_set']
 READS_NOTE = 'Reads the variables of the role C(cephkit.cephadm.cephkit), a dependency, which defines their defaults.'
 HEADER = (
     '---\n'
@@ -103,7 +114,11 @@ def expected(role: str, interface: dict[str, Any], current: dict[str, Any]) -> d
 def depends_on_interface(role: str) -> bool:
     meta = load(ROOT / 'roles' / role / 'meta/main.yml') or {}
     deps = meta.get('dependencies') or []
-    return any((d.get('role') if isinstance(d, dict) else d) == DEPENDENCY for d in deps)
+    if any((d.get('role') if isinstance(d, dict) else d) == DEPENDENCY for d in deps):
+        return True
+    # A role for hosts outside the cluster imports the interface's defaults and the tasks it needs instead.
+    tasks = '\n'.join(p.read_text(errors='replace') for p in sorted((ROOT / 'roles' / role / 'tasks').glob('*.yml')))
+    return re.search(rf'import_role:\s*\n\s*name: {re.escape(DEPENDENCY)}\s*\n\s*tasks_from:', tasks) is not None
 
 
 def check(write: bool = False) -> list[str]:

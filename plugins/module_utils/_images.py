@@ -169,6 +169,7 @@ def image_set(
             f'cephkit_images: {", ".join(unknown)} is not an image option of Ceph {version} '
             f'(expected some of {", ".join(sorted(known))})'
         )
+    entries = {option: _entry(option, value) for option, value in overrides.items()}
     wanted = {str(s) for s in services}
     bad = sorted(wanted - set(OPTION_SERVICES.values()))
     if bad:
@@ -180,7 +181,7 @@ def image_set(
     result = []
     for option in options:
         default = ceph_image if option == 'ceph' else defaults[option]
-        entry = _entry(option, overrides[option]) if option in overrides else {'source': default, 'tag': ''}
+        entry = entries.get(option, {'source': default, 'tag': ''})
         if not entry['source']:
             raise ImageSetError(
                 f'the collection has no image set for Ceph {version} (it knows {", ".join(IMAGE_SETS)}, '

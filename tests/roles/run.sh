@@ -233,7 +233,7 @@ do_registry_fault() {
   elapsed=$((SECONDS - start))
   podman start "$registry" >"$logs/registry-start.log" 2>&1 || { cat "$logs/registry-start.log"; return 1; }
   [ "$rc" -eq 0 ] || return 1
-  grep -q 'node3: cannot pull quay.io/ceph/ceph:v16 with podman from registry quay.io (mirrors for prefix quay.io/ceph: .*/ceph)' \
+  grep -q 'node3: cannot pull quay.io/ceph/ceph:v16 (the cluster image) with podman from registry quay.io (mirrors for prefix quay.io/ceph: .*/ceph)' \
     "$logs/registry-fault.log" || { grep -E -A3 '^fatal' "$logs/registry-fault.log" | head -20; return 1; }
   # a prepared host takes well under a minute; the failed pull must not add minutes
   [ "$elapsed" -le 120 ] || { echo "the failure took $elapsed s"; return 1; }

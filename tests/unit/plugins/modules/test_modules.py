@@ -5,83 +5,42 @@
 
 from __future__ import annotations
 
+import importlib
 import pathlib
 import typing as t
 
 import pytest
 import yaml
 
-from ansible_collections.cephkit.cephadm.plugins.modules import (
-    ceph_bootstrap,
-    ceph_cluster_info,
-    ceph_cluster_wait,
-    ceph_config,
-    ceph_orch_apply,
-    ceph_orch_host,
-    ceph_orch_pause,
-    ceph_osd_activate,
-    ceph_osd_device,
-    ceph_rm_cluster,
-)
-
 HERE = pathlib.Path(__file__).resolve().parent
 FIXTURES = HERE.parent.parent / 'fixtures'
+MODULES = HERE.parent.parent.parent.parent / 'plugins' / 'modules'
 CEPH_VERSIONS = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
+CASE_FILES = sorted((HERE / 'cases').glob('*.yml'))
 
 
-def load_cases(module: str) -> list[t.Any]:
-    """pytest params: every case of cases/<module>.yml, for every Ceph version with recorded fixtures."""
-    cases = yaml.safe_load((HERE / 'cases' / ('%s.yml' % module)).read_text(encoding='utf-8'))
-    return [
-        pytest.param(case, version, id='%s-%s' % (case['id'], version)) for version in CEPH_VERSIONS for case in cases
-    ]
+def modules_on_the_runner() -> list[str]:
+    """The modules that run ceph or cephadm through the private runner (doc fragment cephkit.cephadm.cephadm)."""
+    return sorted(
+        p.stem for p in MODULES.glob('ceph_*.py') if '- cephkit.cephadm.cephadm\n' in p.read_text(encoding='utf-8')
+    )
 
 
-@pytest.mark.parametrize(('case', 'version'), load_cases('ceph_cluster_info'))
-def test_ceph_cluster_info(run_case: t.Callable[..., None], case: dict[str, t.Any], version: str) -> None:
-    run_case(ceph_cluster_info, case, version)
+def load_cases() -> list[t.Any]:
+    """pytest params: every case of every cases/<module>.yml, for every Ceph version with recorded fixtures."""
+    params = []
+    for path in CASE_FILES:
+        for case in yaml.safe_load(path.read_text(encoding='utf-8')):
+            for version in CEPH_VERSIONS:
+                params.append(pytest.param(path.stem, case, version, id='%s-%s-%s' % (path.stem, case['id'], version)))
+    return params
 
 
-@pytest.mark.parametrize(('case', 'version'), load_cases('ceph_cluster_wait'))
-def test_ceph_cluster_wait(run_case: t.Callable[..., None], case: dict[str, t.Any], version: str) -> None:
-    run_case(ceph_cluster_wait, case, version)
+def test_every_module_on_the_runner_has_cases() -> None:
+    assert modules_on_the_runner(), 'no module found in %s' % MODULES
+    assert [p.stem for p in CASE_FILES] == modules_on_the_runner()
 
 
-@pytest.mark.parametrize(('case', 'version'), load_cases('ceph_orch_host'))
-def test_ceph_orch_host(run_case: t.Callable[..., None], case: dict[str, t.Any], version: str) -> None:
-    run_case(ceph_orch_host, case, version)
-
-
-@pytest.mark.parametrize(('case', 'version'), load_cases('ceph_config'))
-def test_ceph_config(run_case: t.Callable[..., None], case: dict[str, t.Any], version: str) -> None:
-    run_case(ceph_config, case, version)
-
-
-@pytest.mark.parametrize(('case', 'version'), load_cases('ceph_bootstrap'))
-def test_ceph_bootstrap(run_case: t.Callable[..., None], case: dict[str, t.Any], version: str) -> None:
-    run_case(ceph_bootstrap, case, version)
-
-
-@pytest.mark.parametrize(('case', 'version'), load_cases('ceph_rm_cluster'))
-def test_ceph_rm_cluster(run_case: t.Callable[..., None], case: dict[str, t.Any], version: str) -> None:
-    run_case(ceph_rm_cluster, case, version)
-
-
-@pytest.mark.parametrize(('case', 'version'), load_cases('ceph_osd_device'))
-def test_ceph_osd_device(run_case: t.Callable[..., None], case: dict[str, t.Any], version: str) -> None:
-    run_case(ceph_osd_device, case, version)
-
-
-@pytest.mark.parametrize(('case', 'version'), load_cases('ceph_osd_activate'))
-def test_ceph_osd_activate(run_case: t.Callable[..., None], case: dict[str, t.Any], version: str) -> None:
-    run_case(ceph_osd_activate, case, version)
-
-
-@pytest.mark.parametrize(('case', 'version'), load_cases('ceph_orch_apply'))
-def test_ceph_orch_apply(run_case: t.Callable[..., None], case: dict[str, t.Any], version: str) -> None:
-    run_case(ceph_orch_apply, case, version)
-
-
-@pytest.mark.parametrize(('case', 'version'), load_cases('ceph_orch_pause'))
-def test_ceph_orch_pause(run_case: t.Callable[..., None], case: dict[str, t.Any], version: str) -> None:
-    run_case(ceph_orch_pause, case, version)
+@pytest.mark.parametrize(('module', 'case', 'version'), load_cases())
+def test_module(run_case: t.Callable[..., None], module: str, case: dict[str, t.Any], version: str) -> None:
+    run_case(importlib.import_module('ansible_collections.cephkit.cephadm.plugins.modules.' + module), case, version)

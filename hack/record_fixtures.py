@@ -222,6 +222,32 @@ def record_gates(rec: Recorder) -> None:
     )
 
 
+def record_redeploy(rec: Recorder, image: str) -> None:
+    """ceph_orch_redeploy on a cluster whose node-exporters run the mirror's image: the daemons, the image option
+    pointed at IMAGE (the same image under another name in the registry), each node-exporter redeployed, the daemons
+    right after (still the old image), once every one runs IMAGE, and the orchestrator's cache then."""
+    daemons = rec.ceph('orch_ps_monitoring', ['orch', 'ps'])
+    names = sorted(d['daemon_name'] for d in daemons if d.get('daemon_type') == 'node-exporter')
+    if not names:
+        raise SystemExit('the redeploy set needs node-exporter daemons (monitoring from the mirror)')
+    option = 'mgr/cephadm/container_image_node_exporter'
+    rec.record('config_set_node_exporter_image', ['ceph', 'config', 'set', 'mgr', option, image])
+    for index, name in enumerate(names, start=1):
+        rec.record('orch_daemon_redeploy_node_exporter_%d' % index, ['ceph', 'orch', 'daemon', 'redeploy', name])
+    rec.ceph('orch_ps_redeploying', ['orch', 'ps', '--refresh'])
+
+    def redeployed() -> bool:
+        rc, out, _err = rec.remote.run(['ceph', 'orch', 'ps', '--refresh', '--format', 'json'])
+        now = [d for d in json.loads(out) if d.get('daemon_type') == 'node-exporter'] if rc == 0 else []
+        return len(now) == len(names) and all(
+            d.get('container_image_name') == image and d.get('status') == 1 for d in now
+        )
+
+    wait('the node-exporters to run %s' % image, redeployed)
+    rec.ceph('orch_ps_redeployed', ['orch', 'ps', '--refresh'])
+    rec.ceph('orch_ps_after_redeploy', ['orch', 'ps'])
+
+
 def record_memory(rec: Recorder) -> None:
     """osd_memory_target set for the osd section, then overridden for this host as cephadm's autotuner does it
     (with the value it wrote on the lab), and for one daemon; ceph_config remove_overrides removes those."""
@@ -635,6 +661,7 @@ def main() -> int:
             'raw_purge',
             'bootstrap',
             'activate',
+            'redeploy',
         ],
     )
     parser.add_argument('--fsid', help='fsid (read from the cluster when not given)')
@@ -642,6 +669,7 @@ def main() -> int:
     parser.add_argument('--osd-device', help='HOST:DEV of a free device for the osd set (and the OSD dry-run)')
     parser.add_argument('--osd-devices', help='HOST:DEV1,DEV2 of free devices of one host, for the osd_batch set')
     parser.add_argument('--activate-host', help='host whose OSDs the activate set reads (and activates)')
+    parser.add_argument('--redeploy-image', help='image the redeploy set points node-exporter at')
     parser.add_argument('--mon-ip', help='mon IP of the host, for the bootstrap set')
     parser.add_argument('--image', default='quay.io/ceph/ceph:v16', help='image for the bootstrap set')
     parser.add_argument('--out', type=pathlib.Path, help='output directory (default tests/unit/fixtures/<version>)')
@@ -676,6 +704,10 @@ def main() -> int:
         record_gates(rec)
     if 'memory' in args.sets:
         record_memory(rec)
+    if 'redeploy' in args.sets:
+        if not args.redeploy_image:
+            parser.error('the redeploy set needs --redeploy-image')
+        record_redeploy(rec, args.redeploy_image)
     if 'foreign' in args.sets:
         if not args.osd_device:
             parser.error('the foreign set needs --osd-device HOST:DEV')

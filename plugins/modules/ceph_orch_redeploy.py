@@ -99,7 +99,11 @@ containers_started:
 import time
 import typing as t
 
-from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import CephInputError, wait_argument_spec
+from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import (
+    CEPH_DAEMON_TYPES,
+    CephInputError,
+    wait_argument_spec,
+)
 from ansible_collections.cephkit.cephadm.plugins.module_utils._cluster import daemon_name, orch_daemons
 from ansible_collections.cephkit.cephadm.plugins.module_utils._module import CephModule
 
@@ -110,7 +114,7 @@ def validate(params: dict[str, t.Any]) -> None:
     for daemon_type, image in (params['images'] or {}).items():
         if not isinstance(image, str) or not image.strip() or any(c.isspace() for c in image.strip()):
             raise CephInputError('images.%s=%r: expected an image reference' % (daemon_type, image))
-        if daemon_type in ('mon', 'mgr', 'osd', 'crash', 'mds', 'rgw', 'rbd-mirror', 'cephfs-mirror'):
+        if daemon_type in CEPH_DAEMON_TYPES:
             raise CephInputError(
                 'images.%s: the Ceph daemons run the cluster image; change it with an upgrade, not a redeploy'
                 % daemon_type

@@ -5,6 +5,7 @@
 #   make lab-down     remove every container, network, loop device and file of the lab
 #   make lab-status   print the lab as JSON
 #   make lab-clean    lab-down, then the cached images and build files too
+#   make lab-ceph-image LAB_RELEASE=18.2.7   the Ceph image of another release, pushed to a running lab
 #   make lab-test     the lab's smoke tests, on an instance of their own (LAB_NAME=cephkit-ci)
 #   make demo         lab-up, then deploy with playbooks/site.yml once the roles exist
 #   make bench        figures: site.yml against the plain commands (hack/bench.py; BENCH_ARGS=--pairs 3)
@@ -19,9 +20,9 @@ APT_PACKAGES += podman netavark aardvark-dns conmon runc catatonit iptables \
 LAB := cd $(ROOT)/lab && $(VENV)/bin/python -m cephkit_lab
 LAB_TEST_ENV := LAB_NAME=cephkit-ci LAB_SUBNET=10.89.79.0/24
 
-.PHONY: lab-up lab-down lab-status lab-clean lab-test lab-smoke demo bench
+.PHONY: lab-up lab-down lab-status lab-clean lab-ceph-image lab-test lab-smoke demo bench
 
-lab-up lab-down lab-status lab-clean lab-smoke: $(VENV_STAMP)
+lab-up lab-down lab-status lab-clean lab-ceph-image lab-smoke: $(VENV_STAMP)
 
 lab-up:
 	$(call header,lab-up)
@@ -37,6 +38,11 @@ lab-status:
 lab-clean:
 	$(call header,lab-clean)
 	$(LAB) clean
+
+LAB_RELEASE ?= 18.2.7
+lab-ceph-image:
+	$(call header,lab-ceph-image $(LAB_RELEASE))
+	$(LAB) ceph-image --release $(LAB_RELEASE)
 
 # Every lab test uses an instance of its own, from fresh hosts, and takes it down again (lab-modules
 # takes over lab-roles' instance when it passed).

@@ -1,4 +1,4 @@
-"""Command line of the lab: python -m cephkit_lab {up,down,status,clean,build,monitoring-images,ssh}."""
+"""Command line of the lab: python -m cephkit_lab {up,down,status,clean,build,monitoring-images,ceph-image,ssh}."""
 
 from __future__ import annotations
 
@@ -24,6 +24,12 @@ def main(argv: list[str] | None = None) -> int:
         "monitoring-images",
         help="build the prometheus, alertmanager and node-exporter images; print cephadm's option -> image as JSON",
     )
+    release = sub.add_parser(
+        "ceph-image",
+        help="build the Ceph image of a release (18.2.7: Reef, from trixie's packages); "
+        "with the lab up, push it to the lab registry under its tags (ceph/ceph:v18, ceph/ceph:v18.2.7)",
+    )
+    release.add_argument("--release", required=True, help="the Ceph version, e.g. 18.2.7")
     ssh = sub.add_parser("ssh", help="run a command on a lab host over SSH")
     ssh.add_argument("host")
     ssh.add_argument("cmd", nargs=argparse.REMAINDER)
@@ -51,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
             with lab.build_lock():
                 images = lab.builder.monitoring_images()
             print(json.dumps(images, indent=2))
+        elif args.command == "ceph-image":
+            print(lab.add_release(args.release))
         elif args.command == "ssh":
             os.execvp("ssh", [*lab.ssh_argv(args.host), "--", *args.cmd])
     except (LabError, ValueError) as exc:

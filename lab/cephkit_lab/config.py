@@ -29,6 +29,54 @@ CEPH_IMAGE_PACKAGES = (
 # The cephadm mgr module needs remoto, which Debian does not package.
 CEPH_IMAGE_PIP = ("remoto==1.2.1",)
 
+
+@dataclasses.dataclass(frozen=True)
+class CephRelease:
+    """A Ceph release the lab builds an image of, from one Debian suite's packages."""
+
+    version: str
+    suite: str  # the Debian suite whose ceph packages are this release
+    tags: tuple[str, ...]  # what the lab registry serves it as, the mirror of quay.io/ceph/ceph
+    packages: tuple[str, ...]
+    pip: tuple[str, ...] = ()  # pure Python from PyPI that Debian does not package
+    # Binary wheels from PyPI, for the image's Python, in place of Debian's packages of the same
+    # modules (their import and distribution names in ``replaces``), and mgr modules left out.
+    wheels: tuple[str, ...] = ()
+    replaces: tuple[str, ...] = ()
+    drop_mgr_modules: tuple[str, ...] = ()
+
+    def recipe(self) -> tuple[object, ...]:
+        extra = (self.wheels, self.replaces, self.drop_mgr_modules) if self.wheels else ()
+        return (self.packages, self.pip, *extra)
+
+
+# Debian's Rust-based python3-cryptography (bookworm) can be loaded by only one mgr module per
+# process; the restful module would take it from the dashboard, so it is left out.
+PACIFIC = CephRelease(
+    CEPH_RELEASE,
+    DEBIAN_SUITE,
+    ("v16", "v16.2.15"),
+    CEPH_IMAGE_PACKAGES,
+    CEPH_IMAGE_PIP,
+    drop_mgr_modules=("restful",),
+)
+# Reef's cephadm mgr module talks SSH through asyncssh, which trixie packages: no remoto, no
+# execnet. But trixie's bcrypt 4.2 and cryptography 43 are PyO3 extensions, which refuse every
+# subinterpreter, and the mgr runs each module in one: with them the mgr loads no module at all
+# ("PyO3 modules do not yet support subinterpreters", mgr_util imports bcrypt). The image takes
+# instead the pre-PyO3-check builds upstream's CentOS Stream images carry (cryptography 36, bcrypt
+# 3.2 on cffi) with the pyOpenSSL and asyncssh releases that work with them; then every module
+# loads, restful and the dashboard together.
+REEF = CephRelease(
+    "18.2.7",
+    "trixie",
+    ("v18", "v18.2.7"),
+    tuple(p for p in CEPH_IMAGE_PACKAGES if p != "python3-execnet"),
+    wheels=("cryptography==36.0.2", "bcrypt==3.2.2", "pyOpenSSL==22.0.0", "asyncssh==2.13.2"),
+    replaces=("cryptography", "bcrypt", "OpenSSL", "pyOpenSSL", "asyncssh"),
+)
+CEPH_RELEASES = {release.version: release for release in (PACIFIC, REEF)}
+
 # A "fresh server": systemd, sshd and python3, nothing the roles install.
 HOST_IMAGE_PACKAGES = (
     "systemd",

@@ -1,7 +1,8 @@
 """Images and caches of the lab, built from Debian packages only.
 
 - a base root file system (debootstrap, minbase),
-- the Ceph image (Debian's Ceph Pacific packages, plus remoto from PyPI),
+- the Ceph images: Pacific from bookworm's packages (plus remoto from PyPI),
+  Reef from trixie's, each on a base of its own suite,
 - the "fresh server" host image (systemd, sshd, python3),
 - a package repository of the .deb files the roles install,
 - the registry binary (Debian's docker-registry package),
@@ -14,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -23,9 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .config import (
-    CEPH_IMAGE_PACKAGES,
-    CEPH_IMAGE_PIP,
-    CEPH_RELEASE,
+    CEPH_RELEASES,
     DEBIAN_SUITE,
     HOST_IMAGE_PACKAGES,
     LABEL,
@@ -33,7 +33,9 @@ from .config import (
     MONITORING_IMAGE_PACKAGES,
     MONITORING_IMAGE_TRIM,
     MONITORING_UID,
+    PACIFIC,
     REPO_PACKAGES,
+    CephRelease,
     LabConfig,
     MonitoringComponent,
     recipe_hash,
@@ -41,19 +43,25 @@ from .config import (
 from .run import LabError, Podman, log, run
 
 IMAGE_PREFIX = "localhost/cephkit-lab"
-CEPH_IMAGE = f"{IMAGE_PREFIX}/ceph:{CEPH_RELEASE}"
+CEPH_IMAGE = f"{IMAGE_PREFIX}/ceph:{PACIFIC.version}"
 HOST_IMAGE = f"{IMAGE_PREFIX}/host:{DEBIAN_SUITE}"
 APT_ENV = {"DEBIAN_FRONTEND": "noninteractive", "LC_ALL": "C"}
 BASE_INCLUDE = ("debian-archive-keyring", "ca-certificates")
 
 
+def ceph_image_name(release: CephRelease) -> str:
+    return f"{IMAGE_PREFIX}/ceph:{release.version}"
+
+
 # --- where Debian's packages come from -------------------------------------
 
 
-def debian_sources() -> list[tuple[str, list[str], list[str]]]:
+def debian_sources(suite: str = DEBIAN_SUITE) -> list[tuple[str, list[str], list[str]]]:
     """The machine's own Debian apt sources: (uri, suites, components).
 
     The lab names no mirror itself: it uses the one this machine is set up with.
+    Another suite (trixie, for Reef) comes from the same mirrors, its names in
+    place of the machine's (bookworm-updates becomes trixie-updates).
     """
     found: list[tuple[str, list[str], list[str]]] = []
     files = [Path("/etc/apt/sources.list"), *sorted(Path("/etc/apt/sources.list.d").glob("*"))]
@@ -78,7 +86,11 @@ def debian_sources() -> list[tuple[str, list[str], list[str]]]:
                 parts = re.sub(r"\[[^]]*\]", "", line).split()
                 if len(parts) >= 3 and parts[0] == "deb":
                     found.append((parts[1], [parts[2]], parts[3:]))
-    debian = [s for s in found if any(suite.startswith(DEBIAN_SUITE) for suite in s[1])]
+    debian = []
+    for uri, suites, components in found:
+        ours = [name for name in suites if name.startswith(DEBIAN_SUITE)]
+        if ours:
+            debian.append((uri, [suite + name[len(DEBIAN_SUITE) :] for name in ours], components))
     if not debian:
         raise LabError(
             f"no apt source for Debian {DEBIAN_SUITE} on this machine: the lab builds from Debian's packages"
@@ -86,19 +98,18 @@ def debian_sources() -> list[tuple[str, list[str], list[str]]]:
     return debian
 
 
-def debian_mirror() -> str:
-    for uri, suites, _components in debian_sources():
-        if DEBIAN_SUITE in suites:
+def debian_mirror(suite: str = DEBIAN_SUITE) -> str:
+    for uri, suites, _components in debian_sources(suite):
+        if suite in suites:
             return uri
-    raise LabError(f"no apt source serves the suite {DEBIAN_SUITE!r}")
+    raise LabError(f"no apt source serves the suite {suite!r}")
 
 
-def chroot_sources_text() -> str:
+def chroot_sources_text(suite: str = DEBIAN_SUITE) -> str:
     lines = []
-    for uri, suites, components in debian_sources():
-        for suite in suites:
-            if suite.startswith(DEBIAN_SUITE):
-                lines.append(f"deb {uri} {suite} {' '.join(components or ['main'])}")
+    for uri, suites, components in debian_sources(suite):
+        for name in suites:
+            lines.append(f"deb {uri} {name} {' '.join(components or ['main'])}")
     return "\n".join(lines) + "\n"
 
 
@@ -164,8 +175,8 @@ def apt_install(root: Path, packages: tuple[str, ...], *extra: str) -> None:
     in_chroot(root, "apt-get", "install", "-y", "-q", "--no-install-recommends", *extra, *packages)
 
 
-def write_chroot_sources(root: Path) -> None:
-    (root / "etc/apt/sources.list").write_text(chroot_sources_text(), encoding="utf-8")
+def write_chroot_sources(root: Path, suite: str = DEBIAN_SUITE) -> None:
+    (root / "etc/apt/sources.list").write_text(chroot_sources_text(suite), encoding="utf-8")
     for extra in (root / "etc/apt/sources.list.d").glob("*"):
         extra.unlink()
 
@@ -225,39 +236,39 @@ class Builder:
         self.work = self.cache / "build"
 
     # base root file system
-    def base_tar(self) -> Path:
-        key = recipe_hash("base", DEBIAN_SUITE, BASE_INCLUDE)
-        tar = self.cache / f"base-{DEBIAN_SUITE}-{key}.tar"
+    def base_tar(self, suite: str = DEBIAN_SUITE) -> Path:
+        key = recipe_hash("base", suite, BASE_INCLUDE)
+        tar = self.cache / f"base-{suite}-{key}.tar"
         if tar.exists():
             return tar
         self.cache.mkdir(parents=True, exist_ok=True)
-        root = self.work / "base"
+        root = self.work / f"base-{suite}"
         remove_tree(root)
         root.mkdir(parents=True)
-        log(f"debootstrap {DEBIAN_SUITE} (minbase)")
+        log(f"debootstrap {suite} (minbase)")
         run(
             [
                 "debootstrap",
                 "--variant=minbase",
                 f"--include={','.join(BASE_INCLUDE)}",
-                DEBIAN_SUITE,
+                suite,
                 root,
-                debian_mirror(),
+                debian_mirror(suite),
             ],
             timeout=1800,
         )
-        write_chroot_sources(root)
+        write_chroot_sources(root, suite)
         tmp = tar.with_suffix(".tmp")
         run(["tar", "--numeric-owner", "-C", root, "-cf", tmp, "."])
         tmp.rename(tar)
         remove_tree(root)
         return tar
 
-    def _fresh_root(self, name: str) -> Path:
+    def _fresh_root(self, name: str, suite: str = DEBIAN_SUITE) -> Path:
         root = self.work / name
         remove_tree(root)
         root.mkdir(parents=True)
-        run(["tar", "--numeric-owner", "-C", root, "-xpf", self.base_tar()])
+        run(["tar", "--numeric-owner", "-C", root, "-xpf", self.base_tar(suite)])
         return root
 
     def _import(self, root: Path, image: str, changes: list[str]) -> None:
@@ -284,18 +295,68 @@ class Builder:
         if old:  # the previous build, now untagged
             self.podman("rmi", old, check=False, quiet=True)
 
-    # the Ceph image
-    def ceph_image(self) -> str:
-        key = recipe_hash("ceph", CEPH_IMAGE_PACKAGES, CEPH_IMAGE_PIP, self.base_tar().name)
-        if self.podman.image_label(CEPH_IMAGE, LABEL) == key:
-            return CEPH_IMAGE
-        log(f"building {CEPH_IMAGE}")
-        root = self._fresh_root("ceph")
+    # the Ceph images
+    def ceph_image(self, release: CephRelease = PACIFIC) -> str:
+        image = ceph_image_name(release)
+        key = recipe_hash("ceph", *release.recipe(), self.base_tar(release.suite).name)
+        if self.podman.image_label(image, LABEL) == key:
+            return image
+        log(f"building {image} from Debian {release.suite}'s packages")
+        root = self._fresh_root(f"ceph-{release.version}", release.suite)
         with chroot(root):
             in_chroot(root, "apt-get", "update", "-q")
-            apt_install(root, CEPH_IMAGE_PACKAGES)
+            apt_install(root, release.packages)
             strip_apt_sources(root)
-        # remoto: pure Python, installed straight into the image's dist-packages.
+        installed = package_version(root, "ceph-mgr")
+        if upstream_version(installed) != release.version:
+            raise LabError(f"Debian {release.suite} has ceph-mgr {installed}, the lab's image is {release.version}")
+        if release.pip:  # pure Python, installed straight into the image's dist-packages
+            run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--no-deps",
+                    "--no-compile",
+                    "--target",
+                    root / "usr/lib/python3/dist-packages",
+                    *release.pip,
+                ]
+            )
+        if release.wheels:
+            self._replace_python_packages(root, release)
+        for module in release.drop_mgr_modules:
+            remove_tree(root / "usr/share/ceph/mgr" / module)
+        self._import(
+            root,
+            image,
+            [
+                "ENV CEPH_VOLUME_ALLOW_LOOP_DEVICES=true",
+                "ENV LANG=C.UTF-8",
+                'CMD ["/bin/bash"]',
+                f"LABEL {LABEL}={key}",
+                f"LABEL ceph.version={release.version}",
+            ],
+        )
+        remove_tree(root)
+        return image
+
+    @staticmethod
+    def _replace_python_packages(root: Path, release: CephRelease) -> None:
+        """Debian's packages of ``release.replaces`` out, PyPI's wheels of the image's Python in."""
+        dist = root / "usr/lib/python3/dist-packages"
+        pythons = sorted(p.name for p in (root / "usr/lib").glob("python3.*") if re.fullmatch(r"python3\.\d+", p.name))
+        if not pythons:
+            raise LabError(f"no python3.X in {root}/usr/lib")
+        python = pythons[-1].removeprefix("python")
+        for name in release.replaces:
+            for path in (dist / name, *dist.glob(f"{name}-*.dist-info"), *dist.glob(f"{name}-*.egg-info")):
+                if path.is_dir():
+                    remove_tree(path)
+        machine = platform.machine()
+        platforms = [f"--platform={tag}_{machine}" for tag in ("manylinux_2_28", "manylinux_2_24", "manylinux2014")]
         run(
             [
                 sys.executable,
@@ -305,27 +366,15 @@ class Builder:
                 "--quiet",
                 "--no-deps",
                 "--no-compile",
+                "--only-binary=:all:",
+                f"--python-version={python}",
+                "--implementation=cp",
+                *platforms,
                 "--target",
-                root / "usr/lib/python3/dist-packages",
-                *CEPH_IMAGE_PIP,
+                dist,
+                *release.wheels,
             ]
         )
-        # Debian's Rust-based python3-cryptography can be loaded by only one mgr
-        # module per process; the restful module would take it from the dashboard.
-        remove_tree(root / "usr/share/ceph/mgr/restful")
-        self._import(
-            root,
-            CEPH_IMAGE,
-            [
-                "ENV CEPH_VOLUME_ALLOW_LOOP_DEVICES=true",
-                "ENV LANG=C.UTF-8",
-                'CMD ["/bin/bash"]',
-                f"LABEL {LABEL}={key}",
-                f"LABEL ceph.version={CEPH_RELEASE}",
-            ],
-        )
-        remove_tree(root)
-        return CEPH_IMAGE
 
     # the host image and the package repository
     def repo_dir(self) -> Path:
@@ -510,7 +559,7 @@ class Builder:
         return binary
 
     def clean(self) -> None:
-        for image in (CEPH_IMAGE, HOST_IMAGE):
+        for image in (*(ceph_image_name(r) for r in CEPH_RELEASES.values()), HOST_IMAGE):
             if self.podman.exists("image", image):
                 self.podman("rmi", "-f", image)
         for component in MONITORING_COMPONENTS:

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from .config import LABEL, LabConfig
+from .config import CEPH_RELEASES, LABEL, PACIFIC, CephRelease, LabConfig
 from .images import CEPH_IMAGE, HOST_IMAGE, Builder, remove_tree
 from .run import LabError, Podman, log, run, wait_for
 
@@ -45,8 +45,6 @@ http:
   addr: 0.0.0.0:5000
 """
 
-# Tags the registry serves, as the mirror of quay.io/ceph.
-CEPH_TAGS = ("v16", "v16.2.15")
 LOOP_CTL_REMOVE = 0x4C81
 LOOP_MAJOR = 7
 
@@ -74,7 +72,7 @@ class Lab:
             registry_bin = self.builder.registry_binary()
         self._network()
         self._registry(host_image, registry_bin)
-        self._push(ceph_image)
+        self._push(ceph_image, PACIFIC)
         self._repo(host_image)
         self._ssh_key()
         disks = self._disks()
@@ -168,14 +166,15 @@ class Lab:
         except (urllib.error.URLError, OSError, ValueError):
             return []
 
-    def _push(self, image: str) -> None:
+    def _push(self, image: str, release: CephRelease) -> None:
+        """The release's image in the lab registry under its tags (ceph/ceph:v16 and ceph/ceph:v16.2.15)."""
         cfg = self.cfg
         image_id = self.podman.json("image", "inspect", image)[0]["Id"]
-        marker = cfg.state_dir / "pushed"
+        marker = cfg.state_dir / f"pushed-{release.version}"
         tags = self.registry_tags()
-        if marker.exists() and marker.read_text(encoding="utf-8") == image_id and all(t in tags for t in CEPH_TAGS):
+        if marker.exists() and marker.read_text(encoding="utf-8") == image_id and all(t in tags for t in release.tags):
             return
-        for tag in CEPH_TAGS:
+        for tag in release.tags:
             log(f"push {image} -> {cfg.registry}/ceph/ceph:{tag}")
             self.podman("push", "--quiet", "--tls-verify=false", image, f"{cfg.registry}/ceph/ceph:{tag}")
         marker.write_text(image_id, encoding="utf-8")
@@ -376,6 +375,17 @@ class Lab:
             "state_dir": str(cfg.state_dir),
             "loop_devices": self.loop_devices(),
         }
+
+    def add_release(self, version: str) -> str:
+        """Build the Ceph image of another release and, with the lab up, push it to the lab registry."""
+        release = CEPH_RELEASES.get(version)
+        if release is None:
+            raise LabError(f"no Ceph release {version!r} in the lab; it builds {', '.join(CEPH_RELEASES)}")
+        with self.build_lock():
+            image = self.builder.ceph_image(release)
+        if self.podman.exists("container", self.cfg.container("registry")):
+            self._push(image, release)
+        return image
 
     # --- down -----------------------------------------------------------------
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from cephkit_lab.config import LABEL
-from cephkit_lab.lab import CEPH_TAGS, Lab
+from cephkit_lab.config import LABEL, PACIFIC
+from cephkit_lab.lab import Lab
 
 BIN = Path(sys.executable).parent
 MANIFEST_TYPES = ", ".join(
@@ -143,15 +143,17 @@ def test_second_up_changes_nothing(lab: Lab) -> None:
         return {c["Names"][0]: c["Id"] for c in lab.containers()}
 
     before = snapshot()
-    pushed = (lab.cfg.state_dir / "pushed").stat().st_mtime
+    pushed = (lab.cfg.state_dir / f"pushed-{PACIFIC.version}").stat().st_mtime
     inv_before = hostvars(lab)
     start = time.monotonic()
     lab.up()
     print(f"second lab up: {time.monotonic() - start:.1f}s")
     assert snapshot() == before
-    assert (lab.cfg.state_dir / "pushed").stat().st_mtime == pushed, "the Ceph image was pushed again"
+    assert (lab.cfg.state_dir / f"pushed-{PACIFIC.version}").stat().st_mtime == pushed, (
+        "the Ceph image was pushed again"
+    )
     assert hostvars(lab) == inv_before
-    assert sorted(lab.registry_tags()) == sorted(CEPH_TAGS)
+    assert sorted(lab.registry_tags()) == sorted(PACIFIC.tags)
 
 
 def test_status_prints_the_lab_as_json(lab: Lab) -> None:
@@ -166,7 +168,7 @@ def test_status_prints_the_lab_as_json(lab: Lab) -> None:
     assert status["name"] == lab.cfg.name
     assert [h["state"] for h in status["hosts"]] == ["running"] * lab.cfg.hosts
     assert status["registry"]["state"] == "running"
-    assert sorted(status["registry"]["tags"]) == sorted(CEPH_TAGS)
+    assert sorted(status["registry"]["tags"]) == sorted(PACIFIC.tags)
     assert status["inventory"] == str(lab.cfg.inventory_path)
 
 

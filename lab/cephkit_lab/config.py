@@ -44,6 +44,15 @@ class CephRelease:
     wheels: tuple[str, ...] = ()
     replaces: tuple[str, ...] = ()
     drop_mgr_modules: tuple[str, ...] = ()
+    # Packages of the release for the hosts, served by the lab's package repository under
+    # ceph-<version>/ (a flat repository of its own, as an intranet mirrors download.ceph.com's
+    # debian-<release>): they must install on the hosts' suite. Pacific's are in the main repository.
+    host_packages: tuple[str, ...] = ()
+
+    @property
+    def repo_path(self) -> str:
+        """Where the lab's package repository serves host_packages, relative to its root."""
+        return f"ceph-{self.version}/"
 
     def recipe(self) -> tuple[object, ...]:
         extra = (self.wheels, self.replaces, self.drop_mgr_modules) if self.wheels else ()
@@ -74,6 +83,9 @@ REEF = CephRelease(
     tuple(p for p in CEPH_IMAGE_PACKAGES if p != "python3-execnet"),
     wheels=("cryptography==36.0.2", "bcrypt==3.2.2", "pyOpenSSL==22.0.0", "asyncssh==2.13.2"),
     replaces=("cryptography", "bcrypt", "OpenSSL", "pyOpenSSL", "asyncssh"),
+    # trixie's cephadm (a zipapp needing python3, lvm2, adduser) installs on bookworm; its
+    # ceph-common does not (libc 2.38), so the hosts keep bookworm's 16.2.15 client.
+    host_packages=("cephadm",),
 )
 CEPH_RELEASES = {release.version: release for release in (PACIFIC, REEF)}
 

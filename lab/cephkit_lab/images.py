@@ -299,13 +299,24 @@ class Builder:
     def ceph_image(self, release: CephRelease = PACIFIC) -> str:
         image = ceph_image_name(release)
         key = recipe_hash("ceph", *release.recipe(), self.base_tar(release.suite).name)
-        if self.podman.image_label(image, LABEL) == key:
+        debs = self.host_packages_dir(release)
+        if self.podman.image_label(image, LABEL) == key and (not release.host_packages or debs.is_dir()):
             return image
         log(f"building {image} from Debian {release.suite}'s packages")
         root = self._fresh_root(f"ceph-{release.version}", release.suite)
         with chroot(root):
             in_chroot(root, "apt-get", "update", "-q")
             apt_install(root, release.packages)
+            if release.host_packages:  # the same builds the image has, for the hosts
+                download = root / "tmp/host-packages"
+                download.mkdir()
+                names = " ".join(release.host_packages)
+                in_chroot(root, "sh", "-c", f"cd /tmp/host-packages && apt-get download -q {names}")
+                tmp = debs.with_suffix(".tmp")
+                remove_tree(tmp)
+                shutil.move(str(download), tmp)
+                remove_tree(debs)
+                tmp.rename(debs)
             strip_apt_sources(root)
         installed = package_version(root, "ceph-mgr")
         if upstream_version(installed) != release.version:
@@ -375,6 +386,23 @@ class Builder:
                 *release.wheels,
             ]
         )
+
+    def host_packages_dir(self, release: CephRelease) -> Path:
+        """The .deb files of ``release.host_packages``, taken from the image's build."""
+        return self.cache / f"host-packages-{release.version}-{recipe_hash('host-packages', release.host_packages)}"
+
+    def release_repo(self, release: CephRelease) -> Path:
+        """The release's host packages as a flat repository inside the lab's package repository."""
+        repo = self.repo_dir() / release.repo_path
+        debs = sorted(self.host_packages_dir(release).glob("*.deb"))
+        if (repo / "Packages.gz").exists() and sorted(p.name for p in repo.glob("*.deb")) == [d.name for d in debs]:
+            return repo
+        remove_tree(repo)
+        repo.mkdir(parents=True)
+        for deb in debs:
+            shutil.copy2(deb, repo / deb.name)
+        self._index_repo(repo)
+        return repo
 
     # the host image and the package repository
     def repo_dir(self) -> Path:

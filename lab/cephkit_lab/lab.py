@@ -383,8 +383,14 @@ class Lab:
             raise LabError(f"no Ceph release {version!r} in the lab; it builds {', '.join(CEPH_RELEASES)}")
         with self.build_lock():
             image = self.builder.ceph_image(release)
+            if release.host_packages:
+                self.builder.release_repo(release)
         if self.podman.exists("container", self.cfg.container("registry")):
             self._push(image, release)
+            if release.host_packages:
+                log(f"Ceph {release.version} host packages at {self.cfg.repo_url}{release.repo_path}")
+        else:
+            log(f"lab {self.cfg.name} is not up: Ceph {release.version} built, not pushed")
         return image
 
     # --- down -----------------------------------------------------------------

@@ -48,6 +48,9 @@ class CephRelease:
     # ceph-<version>/ (a flat repository of its own, as an intranet mirrors download.ceph.com's
     # debian-<release>): they must install on the hosts' suite. Pacific's are in the main repository.
     host_packages: tuple[str, ...] = ()
+    # Lines added to the mgr's Python files (path under /usr/share/ceph/mgr, the line they follow,
+    # the line added), each one naming the upstream fix it stands in for.
+    mgr_patches: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def repo_path(self) -> str:
@@ -55,7 +58,7 @@ class CephRelease:
         return f"ceph-{self.version}/"
 
     def recipe(self) -> tuple[object, ...]:
-        extra = (self.wheels, self.replaces, self.drop_mgr_modules) if self.wheels else ()
+        extra = (self.wheels, self.replaces, self.drop_mgr_modules, *self.mgr_patches) if self.wheels else ()
         return (self.packages, self.pip, *extra)
 
 
@@ -86,6 +89,18 @@ REEF = CephRelease(
     # trixie's cephadm (a zipapp needing python3, lvm2, adduser) installs on bookworm; its
     # ceph-common does not (libc 2.38), so the hosts keep bookworm's 16.2.15 client.
     host_packages=("cephadm",),
+    # Reef's mgr reads each module class's NOTIFY_TYPES and, when a module has none (22 of them),
+    # leaves Python's AttributeError pending; on trixie's Python 3.13 that error surfaces as a crash
+    # report per module and mgr start (RECENT_MGR_MODULE_CRASH, HEALTH_WARN), where upstream's
+    # images (Python 3.9) only log it. Ceph stopped requiring the member in ceph/ceph#57106
+    # (tracker 55835, not in 18.2.7); an empty default in the base class has the same effect.
+    mgr_patches=(
+        (
+            "mgr_module.py",
+            "class MgrModule(ceph_module.BaseMgrModule, MgrModuleLoggingMixin):",
+            "    NOTIFY_TYPES: List[NotifyType] = []  # cephkit lab: ceph/ceph#57106",
+        ),
+    ),
 )
 CEPH_RELEASES = {release.version: release for release in (PACIFIC, REEF)}
 

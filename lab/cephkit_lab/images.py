@@ -338,6 +338,12 @@ class Builder:
             )
         if release.wheels:
             self._replace_python_packages(root, release)
+        for rel, anchor, line in release.mgr_patches:
+            path = root / "usr/share/ceph/mgr" / rel
+            text = path.read_text(encoding="utf-8")
+            if text.count(anchor + "\n") != 1:
+                raise LabError(f"{path}: the line {anchor!r} is not there once; the patch {line!r} needs a review")
+            path.write_text(text.replace(anchor + "\n", f"{anchor}\n{line}\n"), encoding="utf-8")
         for module in release.drop_mgr_modules:
             remove_tree(root / "usr/share/ceph/mgr" / module)
         self._import(

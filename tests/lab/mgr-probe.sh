@@ -48,6 +48,7 @@ until ceph mgr services -f json | grep -q dashboard; do
 done
 ceph mgr services -f json > /tmp/services.json
 python3 - >&3 <<'EOPY'
+import glob
 import json
 modules = json.load(open("/tmp/modules.json"))
 log = open("/var/log/ceph/ceph-mgr.x.log", encoding="utf-8", errors="replace").read()
@@ -61,5 +62,8 @@ print(json.dumps({
     "services": json.load(open("/tmp/services.json")),
     "load_errors": log.count("Error loading module"),
     "pyo3_errors": log.count("PyO3"),
+    # Python errors the mgr leaves pending surface as crash reports (RECENT_MGR_MODULE_CRASH).
+    "python_errors": log.count("mgr[py] AttributeError"),
+    "crash_reports": [c.split("/")[-2] for c in glob.glob("/var/lib/ceph/crash/*/meta")],
 }))
 EOPY

@@ -10,9 +10,9 @@ module: ceph_cluster_info
 short_description: Read the state of a cephadm-managed Ceph cluster in one call
 version_added: 0.1.0
 description:
-  - Returns the fsid, health status and checks, mon quorum, active and standby mgrs, hosts with their
-    addresses and labels, services, daemons, OSDs and storage devices of the cluster, as the monitors
-    and the orchestrator see them.
+  - Returns the fsid, health status and checks, the versions the daemons run, mon quorum, active and standby mgrs,
+    hosts with their addresses and labels, services, daemons, OSDs and storage devices of the cluster, as the
+    monitors and the orchestrator see them.
   - Read-only. Runs on any host that can reach the cluster with the C(ceph) CLI (see the notes for
     what happens on hosts without one).
 author:
@@ -76,6 +76,13 @@ health:
       description: Active checks by name, with severity and message.
       type: dict
       sample: {"OSD_DOWN": {"severity": "HEALTH_WARN", "message": "1 osds down", "muted": false}}
+versions:
+  description:
+    - Per daemon type (and C(overall)), the versions the daemons report themselves (C(ceph versions)), with their
+      counts. Unlike the versions in RV(daemons), the orchestrator's cache, they are never unknown.
+  returned: success
+  type: dict
+  sample: {"mon": {"16.2.15": 3}, "mgr": {"16.2.15": 2}, "osd": {"16.2.15": 6}, "overall": {"16.2.15": 11}}
 mons:
   description: Monitor quorum.
   returned: success
@@ -158,6 +165,7 @@ import typing as t
 
 from ansible_collections.cephkit.cephadm.plugins.module_utils._cluster import (
     as_list,
+    ceph_versions,
     daemon_name,
     orch_daemons,
     orch_devices,
@@ -231,6 +239,7 @@ def gather(mod: CephModule) -> dict[str, t.Any]:
     status = runner.ceph_json(['status'])
     fsid = str(status.get('fsid', ''))
     runner.confirm_fsid(fsid)
+    versions = ceph_versions(runner)
     mgr = runner.ceph_json(['mgr', 'dump'])
     hosts = orch_hosts(runner)
     services = runner.ceph_json(['orch', 'ls'])
@@ -243,6 +252,7 @@ def gather(mod: CephModule) -> dict[str, t.Any]:
         'fsid': fsid,
         'health': summarize_health(status),
         'mons': summarize_mons(status),
+        'versions': versions,
         'mgrs': summarize_mgrs(mgr),
         'hosts': summarize_hosts(hosts),
         'services': summarize_services(services),

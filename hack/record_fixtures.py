@@ -101,10 +101,16 @@ class Recorder:
     def __init__(self, remote: Remote, host: str, out: pathlib.Path | None) -> None:
         self.remote = remote
         self.host = host
-        rc, text, err = remote.run(['ceph', '--version'])
-        match = re.search(r'ceph version (\S+)', text)
-        if rc != 0 or not match:
-            raise SystemExit('cannot read the ceph version on %s: %s' % (remote.target, err or text))
+        # The cluster's version (the daemons'), which the host's ceph CLI need not share (a Reef cluster on
+        # bookworm hosts keeps their 16.2.15 client); the client's where there is no cluster.
+        rc, text, _err = remote.run(['ceph', 'versions', '--format', 'json'], timeout=60)
+        overall = list((json.loads(text).get('overall') or {}) if rc == 0 and text.strip().startswith('{') else [])
+        match = re.search(r'ceph version (\S+)', overall[0]) if len(overall) == 1 else None
+        if match is None:
+            rc, text, err = remote.run(['ceph', '--version'])
+            match = re.search(r'ceph version (\S+)', text)
+            if rc != 0 or not match:
+                raise SystemExit('cannot read the ceph version on %s: %s' % (remote.target, err or text))
         self.version = match.group(1)
         self.dir = out or FIXTURES / self.version
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -157,6 +163,7 @@ def record_reads(rec: Recorder, fsid: str, label_host: str, osd_host: str) -> No
     rec.record('cephadm_ls', ['cephadm', 'ls'])
     rec.ceph('fsid', ['fsid'])
     rec.ceph('status', ['status'])
+    rec.ceph('versions', ['versions'])
     rec.ceph('mgr_dump', ['mgr', 'dump'])
     rec.ceph('mgr_services', ['mgr', 'services'])
     rec.ceph('orch_host_ls', ['orch', 'host', 'ls'])
@@ -246,6 +253,123 @@ def record_redeploy(rec: Recorder, image: str) -> None:
     wait('the node-exporters to run %s' % image, redeployed)
     rec.ceph('orch_ps_redeployed', ['orch', 'ps', '--refresh'])
     rec.ceph('orch_ps_after_redeploy', ['orch', 'ps'])
+
+
+def record_upgrade(rec: Recorder, target: str, missing: str, current: str) -> None:
+    """ceph_orch_upgrade on a cluster of the recorder's version: the reads before; upgrade check of the current image,
+    the target and an image the registry lacks; an upgrade to the missing image started, paused by cephadm
+    (UPGRADE_FAILED_PULL) and stopped; then the upgrade to TARGET: started, paused, resumed, the status when each
+    daemon type is done and at the end, the reads after, and check of TARGET and of CURRENT (a downgrade) then."""
+    rec.ceph('upgrade_status_idle', ['orch', 'upgrade', 'status'])
+    rec.ceph('versions_before_upgrade', ['versions'])
+    rec.ceph('status_before_upgrade', ['status'])
+    rec.ceph('orch_ps_before_upgrade', ['orch', 'ps'])
+    rec.ceph('orch_host_ls_before_upgrade', ['orch', 'host', 'ls'])
+    rec.record('upgrade_check_current', ['ceph', 'orch', 'upgrade', 'check', '--image', current])
+    rec.record('upgrade_check_target', ['ceph', 'orch', 'upgrade', 'check', '--image', target])
+    rec.record(
+        'upgrade_check_missing', ['ceph', 'orch', 'upgrade', 'check', '--image', missing], ok_rcs=tuple(range(256))
+    )
+    rec.record('podman_image_inspect_target', ['podman', 'image', 'inspect', target])
+    # cephadm pauses an upgrade whose image it cannot pull
+    rec.record('upgrade_start_missing', ['ceph', 'orch', 'upgrade', 'start', '--image', missing])
+
+    def status() -> dict[str, Any]:
+        rc, out, _err = rec.remote.run(['ceph', 'orch', 'upgrade', 'status', '--format', 'json'], timeout=90)
+        try:
+            return dict(json.loads(out)) if rc == 0 else {}
+        except ValueError:
+            return {}
+
+    wait('the upgrade to %s to pause on its pull' % missing, lambda: bool(status().get('is_paused')))
+    rec.ceph('upgrade_status_failed_pull', ['orch', 'upgrade', 'status'])
+    rec.ceph('health_detail_upgrade_failed_pull', ['health', 'detail'])
+    rec.record('upgrade_stop', ['ceph', 'orch', 'upgrade', 'stop'])
+    rec.ceph('upgrade_status_stopped', ['orch', 'upgrade', 'status'])
+    # the upgrade itself
+    rec.record('upgrade_start', ['ceph', 'orch', 'upgrade', 'start', '--image', target])
+    rec.ceph('upgrade_status_started', ['orch', 'upgrade', 'status'])
+    rec.record('upgrade_pause', ['ceph', 'orch', 'upgrade', 'pause'])
+    rec.ceph('upgrade_status_paused', ['orch', 'upgrade', 'status'])
+    rec.record('upgrade_resume', ['ceph', 'orch', 'upgrade', 'resume'])
+    seen: set[str] = set()
+    start = time.monotonic()
+    failed_look = False
+    while True:
+        rc, out, err = rec.remote.run(['ceph', 'orch', 'upgrade', 'status', '--format', 'json'], timeout=90)
+        if rc != 0 and not failed_look:
+            failed_look = True  # the mgr failing over: what a look then answers
+            print('a look failed (rc=%d): %s' % (rc, err.strip()[-200:]))
+        now = json.loads(out) if rc == 0 and out.strip().startswith('{') else {}
+        if now and not now.get('in_progress'):
+            break
+        for daemon_type in now.get('services_complete') or []:
+            if daemon_type not in seen:
+                seen.add(daemon_type)
+                rec.ceph('upgrade_status_%s_done' % daemon_type.replace('-', '_'), ['orch', 'upgrade', 'status'])
+        if now.get('is_paused'):
+            raise SystemExit('the upgrade paused: %s' % now.get('message'))
+        if time.monotonic() - start > 3600:
+            raise SystemExit('the upgrade did not end within an hour')
+        time.sleep(3)
+    print('upgrade done in %.0f s' % (time.monotonic() - start))
+    rec.ceph('upgrade_status_done', ['orch', 'upgrade', 'status'])
+    rec.ceph('versions_after_upgrade', ['versions'])
+    rec.ceph('osd_dump_after_upgrade', ['osd', 'dump'])
+    rec.ceph('orch_ps_after_upgrade', ['orch', 'ps'])
+    rec.record('upgrade_check_target_done', ['ceph', 'orch', 'upgrade', 'check', '--image', target])
+    rec.record('upgrade_check_downgrade', ['ceph', 'orch', 'upgrade', 'check', '--image', current])
+
+
+def record_no_standby(rec: Recorder, standby: Remote, target: str) -> None:
+    """UPGRADE_NO_STANDBY_MGR with a mgr that runs but is in the mgr map neither as active nor as standby (as a mgr
+    that hung when it was activated), on a cluster of two mgrs at the recorder's version: the standby mgr upgraded to
+    TARGET alone (a staggered upgrade, --hosts its host), then its process stopped (SIGSTOP on STANDBY, its host)
+    until the mons drop it; the whole upgrade then pauses when cephadm wants to fail over; the stuck mgr restarted
+    through the orchestrator, back as a standby; the upgrade resumed, and its end."""
+
+    def mgr_dump() -> dict[str, Any]:
+        rc, out, _err = rec.remote.run(['ceph', 'mgr', 'dump', '--format', 'json'], timeout=90)
+        return dict(json.loads(out)) if rc == 0 else {}
+
+    def status() -> dict[str, Any]:
+        rc, out, _err = rec.remote.run(['ceph', 'orch', 'upgrade', 'status', '--format', 'json'], timeout=90)
+        try:
+            return dict(json.loads(out)) if rc == 0 else {}
+        except ValueError:
+            return {}
+
+    dump = mgr_dump()
+    standbys = [str(m['name']) for m in dump.get('standbys') or []]
+    if len(standbys) != 1:
+        raise SystemExit('the no_standby set needs one active and one standby mgr, not %s' % dump.get('standbys'))
+    name = standbys[0]
+    rc, out, _err = rec.remote.run(['ceph', 'orch', 'ps', '--daemon_type', 'mgr', '--format', 'json'])
+    standby_host = next(d['hostname'] for d in json.loads(out) if d.get('daemon_id') == name)
+    rec.record(
+        'upgrade_start_standby_mgr',
+        ['ceph', 'orch', 'upgrade', 'start', '--image', target, '--daemon-types', 'mgr', '--hosts', standby_host],
+    )
+    wait('the upgrade of mgr.%s to end' % name, lambda: status().get('in_progress') is False, timeout=600)
+    wait('mgr.%s to be a standby again' % name, lambda: bool(mgr_dump().get('standbys')), timeout=300)
+    rc, out, err = standby.run(['pgrep', '-f', '^/usr/bin/ceph-mgr -n mgr.%s ' % name])
+    if rc != 0:
+        raise SystemExit('no ceph-mgr process of mgr.%s on the standby host: %s' % (name, err))
+    standby.run(['kill', '-STOP', out.split()[0]])
+    wait('the mons to drop mgr.%s' % name, lambda: not mgr_dump().get('standbys'), timeout=180)
+    rec.ceph('mgr_dump_no_standby', ['mgr', 'dump'])
+    rec.ceph('orch_ps_mgr_stuck', ['orch', 'ps', '--daemon_type', 'mgr'])
+    rec.record('upgrade_start_no_standby', ['ceph', 'orch', 'upgrade', 'start', '--image', target])
+    wait('the upgrade to pause without a standby mgr', lambda: bool(status().get('is_paused')), timeout=300)
+    rec.ceph('upgrade_status_no_standby_mgr', ['orch', 'upgrade', 'status'])
+    rec.ceph('health_detail_no_standby_mgr', ['health', 'detail'])
+    rec.record('orch_daemon_restart_mgr', ['ceph', 'orch', 'daemon', 'restart', 'mgr.%s' % name])
+    wait('mgr.%s to be a standby again' % name, lambda: bool(mgr_dump().get('standbys')), timeout=300)
+    rec.ceph('mgr_dump_standby_back', ['mgr', 'dump'])
+    rec.record('upgrade_resume_no_standby', ['ceph', 'orch', 'upgrade', 'resume'])
+    rec.ceph('upgrade_status_resumed_no_standby', ['orch', 'upgrade', 'status'])
+    wait('the upgrade to end', lambda: status().get('in_progress') is False, timeout=1200)
+    rec.ceph('upgrade_status_done_no_standby', ['orch', 'upgrade', 'status'])
 
 
 def record_memory(rec: Recorder) -> None:
@@ -662,6 +786,8 @@ def main() -> int:
             'bootstrap',
             'activate',
             'redeploy',
+            'upgrade',
+            'no_standby',
         ],
     )
     parser.add_argument('--fsid', help='fsid (read from the cluster when not given)')
@@ -670,6 +796,9 @@ def main() -> int:
     parser.add_argument('--osd-devices', help='HOST:DEV1,DEV2 of free devices of one host, for the osd_batch set')
     parser.add_argument('--activate-host', help='host whose OSDs the activate set reads (and activates)')
     parser.add_argument('--redeploy-image', help='image the redeploy set points node-exporter at')
+    parser.add_argument('--upgrade-image', help='image the upgrade set upgrades to (its recorder: the version before)')
+    parser.add_argument('--standby-host', help='inventory host of the standby mgr, for the no_standby set')
+    parser.add_argument('--upgrade-missing', help='an image the registry lacks, for the upgrade set')
     parser.add_argument('--mon-ip', help='mon IP of the host, for the bootstrap set')
     parser.add_argument('--image', default='quay.io/ceph/ceph:v16', help='image for the bootstrap set')
     parser.add_argument('--out', type=pathlib.Path, help='output directory (default tests/unit/fixtures/<version>)')
@@ -708,6 +837,14 @@ def main() -> int:
         if not args.redeploy_image:
             parser.error('the redeploy set needs --redeploy-image')
         record_redeploy(rec, args.redeploy_image)
+    if 'upgrade' in args.sets:
+        if not args.upgrade_image or not args.upgrade_missing:
+            parser.error('the upgrade set needs --upgrade-image and --upgrade-missing')
+        record_upgrade(rec, args.upgrade_image, args.upgrade_missing, args.image)
+    if 'no_standby' in args.sets:
+        if not args.upgrade_image or not args.standby_host or not args.inventory:
+            parser.error('the no_standby set needs --inventory, --standby-host and --upgrade-image')
+        record_no_standby(rec, Remote(*target_from_inventory(args.inventory, args.standby_host)), args.upgrade_image)
     if 'foreign' in args.sets:
         if not args.osd_device:
             parser.error('the foreign set needs --osd-device HOST:DEV')

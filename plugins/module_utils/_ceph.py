@@ -65,8 +65,23 @@ KILL_AFTER = 10
 # The environment of every command: C locale, so that matched text is the English one.
 COMMAND_ENV = {'LC_ALL': 'C', 'LANG': 'C'}
 MASK = '********'
-# Daemons that run the cluster's own ceph image (monitoring daemons use other images).
-CEPH_DAEMON_TYPES = ('mon', 'mgr', 'osd', 'crash', 'mds', 'rgw', 'rbd-mirror', 'cephfs-mirror')
+# Daemons that run the cluster's own ceph image (monitoring daemons use other images), in the order cephadm
+# upgrades them (mgr/cephadm/utils.py CEPH_TYPES and the gateways of CEPH_IMAGE_TYPES; ceph-exporter since Reef).
+CEPH_DAEMON_TYPES = (
+    'mgr',
+    'mon',
+    'crash',
+    'osd',
+    'mds',
+    'rgw',
+    'rbd-mirror',
+    'cephfs-mirror',
+    'ceph-exporter',
+    'iscsi',
+    'nfs',
+)
+# Ceph major versions and their release names (roles/cephkit/vars/main.yml cephkit_release_names is the same).
+RELEASE_NAMES = {15: 'octopus', 16: 'pacific', 17: 'quincy', 18: 'reef', 19: 'squid', 20: 'tentacle'}
 
 _UUID_RE = re.compile(r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
 # Host labels: one rule for the modules and the roles (roles/cephkit checks cephkit_host_labels with it).

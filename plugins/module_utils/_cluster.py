@@ -222,3 +222,69 @@ def find_device(devices: list[dict[str, t.Any]], path: str) -> dict[str, t.Any] 
         if dev.get('path') == path:
             return dev
     return None
+
+
+# ---------------------------------------------------------------------------
+# Versions and upgrades
+# ---------------------------------------------------------------------------
+
+
+def version_of(text: t.Any) -> str:
+    """``16.2.15`` from ``ceph version 16.2.15 (618f44...) pacific (stable)`` (or from ``16.2.15``); '' when none."""
+    words = str(text or '').split()
+    if len(words) >= 3 and words[0] == 'ceph' and words[1] == 'version':
+        return words[2]
+    return words[0] if len(words) == 1 and words[0][:1].isdigit() else ''
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """``16.2.15`` -> ``(16, 2, 15)`` (a ``-g<sha>`` build suffix ignored) for comparisons."""
+    parts = []
+    for part in version.split('-')[0].split('.'):
+        if not part.isdigit():
+            break
+        parts.append(int(part))
+    return tuple(parts)
+
+
+def ceph_versions(runner: CephRunner) -> dict[str, dict[str, int]]:
+    """``ceph versions``: daemon type (``mon``, ``mgr``, ``osd``, ..., ``overall``) -> {version: count}, each
+    version as ``16.2.15`` (the daemons answer themselves; the orchestrator's cache is not involved)."""
+    data = runner.ceph_json(['versions'])
+    out: dict[str, dict[str, int]] = {}
+    for daemon_type, counts in (data if isinstance(data, dict) else {}).items():
+        if isinstance(counts, dict):
+            for text, count in counts.items():
+                version = version_of(text) or str(text)
+                out.setdefault(str(daemon_type), {})
+                out[str(daemon_type)][version] = out[str(daemon_type)].get(version, 0) + int(count)
+    return out
+
+
+def require_osd_release(runner: CephRunner) -> str:
+    """``require_osd_release`` of the OSD map (``pacific``, ``reef``, ...)."""
+    dump = runner.ceph_json(['osd', 'dump'])
+    return str((dump if isinstance(dump, dict) else {}).get('require_osd_release', ''))
+
+
+def upgrade_status(runner: CephRunner, timeout: int | None = None) -> dict[str, t.Any]:
+    """``ceph orch upgrade status``: ``in_progress``, ``target_image``, ``which``, ``services_complete``,
+    ``progress``, ``message``, ``is_paused``."""
+    status = runner.ceph_json(['orch', 'upgrade', 'status'], timeout=timeout)
+    if not isinstance(status, dict) or not isinstance(status.get('in_progress'), bool):
+        raise CephParseError('ceph orch upgrade status does not say whether an upgrade is in progress: %r' % (status,))
+    return status
+
+
+def health_details(runner: CephRunner, prefix: str = '') -> dict[str, list[str]]:
+    """``ceph health detail``: check name -> its summary and detail lines, for the checks whose name starts
+    with ``prefix``."""
+    data = runner.ceph_json(['health', 'detail'])
+    checks = (data if isinstance(data, dict) else {}).get('checks') or {}
+    out: dict[str, list[str]] = {}
+    for name, check in sorted(checks.items() if isinstance(checks, dict) else []):
+        if not str(name).startswith(prefix) or not isinstance(check, dict):
+            continue
+        summary = (check.get('summary') or {}).get('message', '')
+        out[str(name)] = [str(summary)] + [str(d.get('message', '')) for d in _dicts(check.get('detail'))]
+    return out

@@ -43,6 +43,17 @@ def test_label_rule_is_the_modules() -> None:
         assert role_ok is module_ok, label
 
 
+def test_upgrade_types_are_the_modules() -> None:
+    upgrade_vars = yaml.safe_load(
+        (Path(__file__).resolve().parents[2] / "roles/cephkit_upgrade/vars/main.yml").read_text()
+    )
+    assert tuple(upgrade_vars["cephkit_upgrade_types"]) == _ceph.CEPH_DAEMON_TYPES
+
+
+def test_release_names_are_the_modules() -> None:
+    assert ROLE_VARS["cephkit_release_names"] == _ceph.RELEASE_NAMES
+
+
 @pytest.mark.parametrize("value", NETWORKS)
 def test_network_rule_is_the_modules(value: str) -> None:
     # The role also refuses overlapping networks; for everything else it decides as the modules do.

@@ -75,7 +75,8 @@ class FakeHost:
     def __init__(self, case: dict[str, t.Any], version: str, tmp_path: pathlib.Path) -> None:
         self.version = version
         self.tmp_path = tmp_path
-        self.calls = list(case.get('calls', []))
+        # a list inside the calls (a YAML alias of another case's calls) stands for its calls, in order
+        self.calls = [c for item in case.get('calls', []) for c in (item if isinstance(item, list) else [item])]
         self.done: list[list[str]] = []
         self.secrets = [str(v) for v in case.get('secrets', [])]
 

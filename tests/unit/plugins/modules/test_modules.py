@@ -27,11 +27,13 @@ def modules_on_the_runner() -> list[str]:
 
 
 def load_cases() -> list[t.Any]:
-    """pytest params: every case of every cases/<module>.yml, for every Ceph version with recorded fixtures."""
+    """pytest params: every case of every cases/<module>.yml, for every Ceph version with recorded fixtures (or for
+    the versions the case names)."""
     params = []
     for path in CASE_FILES:
         for case in yaml.safe_load(path.read_text(encoding='utf-8')):
-            for version in CEPH_VERSIONS:
+            # a case recorded across releases (an upgrade) names the version its fixtures are under
+            for version in case.get('versions', CEPH_VERSIONS):
                 params.append(pytest.param(path.stem, case, version, id='%s-%s-%s' % (path.stem, case['id'], version)))
     return params
 

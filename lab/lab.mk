@@ -47,7 +47,7 @@ lab-ceph-image:
 # Every lab test uses an instance of its own, from fresh hosts, and takes it down again (lab-modules
 # takes over lab-roles' instance when it passed).
 LAB_COLLECTIONS := $(ROOT)/.build/collections
-MOLECULE_SCENARIOS ?= check default reef
+MOLECULE_SCENARIOS ?= check default
 LAB_TESTS := lab-smoke lab-roles lab-modules $(addprefix lab-molecule-,$(MOLECULE_SCENARIOS))
 
 .PHONY: lab-modules lab-roles $(addprefix lab-molecule-,$(MOLECULE_SCENARIOS))

@@ -255,6 +255,16 @@ def record_redeploy(rec: Recorder, image: str) -> None:
     rec.ceph('orch_ps_after_redeploy', ['orch', 'ps'])
 
 
+def look(rec: Recorder, args: list[str]) -> dict[str, Any]:
+    """``ceph ARGS --format json`` as a dict, not recorded; {} when it fails (a mgr failing over)."""
+    rc, out, _err = rec.remote.run(['ceph', *args, '--format', 'json'], timeout=90)
+    try:
+        data = json.loads(out) if rc == 0 else {}
+    except ValueError:
+        return {}
+    return dict(data) if isinstance(data, dict) else {}
+
+
 def record_upgrade(rec: Recorder, target: str, missing: str, current: str) -> None:
     """ceph_orch_upgrade on a cluster of the recorder's version: the reads before; upgrade check of the current image,
     the target and an image the registry lacks; an upgrade to the missing image started, paused by cephadm
@@ -275,11 +285,7 @@ def record_upgrade(rec: Recorder, target: str, missing: str, current: str) -> No
     rec.record('upgrade_start_missing', ['ceph', 'orch', 'upgrade', 'start', '--image', missing])
 
     def status() -> dict[str, Any]:
-        rc, out, _err = rec.remote.run(['ceph', 'orch', 'upgrade', 'status', '--format', 'json'], timeout=90)
-        try:
-            return dict(json.loads(out)) if rc == 0 else {}
-        except ValueError:
-            return {}
+        return look(rec, ['orch', 'upgrade', 'status'])
 
     wait('the upgrade to %s to pause on its pull' % missing, lambda: bool(status().get('is_paused')))
     rec.ceph('upgrade_status_failed_pull', ['orch', 'upgrade', 'status'])
@@ -329,15 +335,10 @@ def record_no_standby(rec: Recorder, standby: Remote, target: str) -> None:
     through the orchestrator, back as a standby; the upgrade resumed, and its end."""
 
     def mgr_dump() -> dict[str, Any]:
-        rc, out, _err = rec.remote.run(['ceph', 'mgr', 'dump', '--format', 'json'], timeout=90)
-        return dict(json.loads(out)) if rc == 0 else {}
+        return look(rec, ['mgr', 'dump'])
 
     def status() -> dict[str, Any]:
-        rc, out, _err = rec.remote.run(['ceph', 'orch', 'upgrade', 'status', '--format', 'json'], timeout=90)
-        try:
-            return dict(json.loads(out)) if rc == 0 else {}
-        except ValueError:
-            return {}
+        return look(rec, ['orch', 'upgrade', 'status'])
 
     dump = mgr_dump()
     standbys = [str(m['name']) for m in dump.get('standbys') or []]

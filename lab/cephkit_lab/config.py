@@ -51,6 +51,8 @@ class CephRelease:
     # Lines added to the mgr's Python files (path under /usr/share/ceph/mgr, the line they follow,
     # the line added), each one naming the upstream fix it stands in for.
     mgr_patches: tuple[tuple[str, str, str], ...] = ()
+    # Files left out of the image (glob patterns under its root), each for a reason given where it is set.
+    drop_files: tuple[str, ...] = ()
 
     @property
     def repo_path(self) -> str:
@@ -59,7 +61,7 @@ class CephRelease:
 
     def recipe(self) -> tuple[object, ...]:
         extra = (self.wheels, self.replaces, self.drop_mgr_modules, *self.mgr_patches) if self.wheels else ()
-        return (self.packages, self.pip, *extra)
+        return (self.packages, self.pip, *extra, *self.drop_files)
 
 
 # Debian's Rust-based python3-cryptography (bookworm) can be loaded by only one mgr module per
@@ -94,6 +96,12 @@ REEF = CephRelease(
     # report per module and mgr start (RECENT_MGR_MODULE_CRASH, HEALTH_WARN), where upstream's
     # images (Python 3.9) only log it. Ceph stopped requiring the member in ceph/ceph#57106
     # (tracker 55835, not in 18.2.7); an empty default in the base class has the same effect.
+    # PyYAML's C extension (_yaml, Cython, single-phase init) is shared between the mgr's subinterpreters on
+    # Python 3.13; seen on the lab: a freshly bootstrapped mgr whose yaml.dump then resolved StreamStartEvent to
+    # another class ("ServiceSpec.__init__() got an unexpected keyword argument 'encoding'" at every
+    # `orch daemon add osd`, until a failover). Without it PyYAML uses its pure Python emitter and parser, as
+    # nothing in the mgr asks for the C ones (CLoader, CDumper).
+    drop_files=("usr/lib/python3/dist-packages/yaml/_yaml.cpython-*.so",),
     mgr_patches=(
         (
             "mgr_module.py",

@@ -346,6 +346,14 @@ class Builder:
             path.write_text(text.replace(anchor + "\n", f"{anchor}\n{line}\n"), encoding="utf-8")
         for module in release.drop_mgr_modules:
             remove_tree(root / "usr/share/ceph/mgr" / module)
+        for pattern in release.drop_files:
+            found = sorted(root.glob(pattern))
+            if not found:
+                raise LabError(
+                    f"{root}: nothing matches {pattern!r}, which the image leaves out; the recipe needs a review"
+                )
+            for path in found:
+                path.unlink()
         self._import(
             root,
             image,

@@ -34,6 +34,13 @@ Sets of fixtures:
   set with a unit (``1m``) and removed again, with the dump in between (reversible).
 * ``gates``: what ceph_cluster_wait sees: ``ceph status`` with HEALTH_WARN (the ``noout`` flag, set and
   unset again) and a ``ceph status`` that reaches no mon (reversible).
+* ``upgrade``: ceph_orch_upgrade on a cluster of the recorder's version, upgraded to ``--upgrade-image``
+  (an image the registry lacks, ``--upgrade-missing``, first: its pause and stop). Files the fixtures under
+  the version the cluster started from.
+* ``no_standby``: UPGRADE_NO_STANDBY_MGR with a mgr that runs but is no mgr of the map (its process stopped
+  on ``--standby-host``), the mgr restarted and the upgrade resumed.
+* ``half_bootstrap``: on a clean host, bootstraps killed once the mon, then once the mgr, is listed (what an
+  interrupted run leaves), and the half-made clusters removed.
 * ``activate``: the OSDs of ``--activate-host`` as ceph_osd_activate reads them. Run it after that host
   lost its OSD daemons (``cephadm rm-cluster`` there without zapping, as after an OS reinstall): the
   missing state is recorded, the host activated (``ceph cephadm osd activate``), the polls until the
@@ -644,6 +651,41 @@ def record_bootstrap(rec: Recorder, mon_ip: str, image: str) -> None:
             rec.remote.run(['cephadm', 'rm-cluster', '--fsid', fsid, '--force'], timeout=600)
 
 
+def record_half_bootstrap(rec: Recorder, mon_ip: str, image: str) -> None:
+    """What a killed bootstrap leaves, on a clean host: cephadm bootstrap started and its process group killed (as a
+    closed SSH session does) once the mon, then once the mgr, of the new cluster is listed; cephadm ls then (and
+    ceph orch status for the one with a mgr), and the half-made cluster removed (rm-cluster)."""
+    for stage in ('mon', 'mgr'):
+        fsid = str(uuid.uuid4())
+        boot = (
+            'setsid cephadm --image %s bootstrap --mon-ip %s --fsid %s --skip-monitoring-stack --skip-firewalld '
+            '--skip-dashboard > /tmp/cephkit-half-bootstrap.log 2>&1 & echo $!' % (image, mon_ip, fsid)
+        )
+        rc, out, err = rec.remote.run(['sh', '-c', boot])
+        if rc != 0:
+            raise SystemExit('cannot start the bootstrap: %s' % err)
+        pgid = out.split()[0]
+
+        def listed(stage: str = stage, fsid: str = fsid) -> bool:
+            rc, out, _err = rec.remote.run(['cephadm', 'ls'])
+            return rc == 0 and any(
+                d.get('fsid') == fsid and str(d.get('name', '')).startswith(stage + '.') for d in json.loads(out)
+            )
+
+        wait('the %s of %s to be listed' % (stage, fsid), listed, timeout=180, interval=1)
+        rec.remote.run(['sh', '-c', 'kill -HUP -- -%s; sleep 1; kill -KILL -- -%s 2>/dev/null; true' % (pgid, pgid)])
+        rec.record('cephadm_ls_half_%s' % stage, ['cephadm', 'ls'])
+        if stage == 'mgr':
+            rec.record(
+                'orch_status_half_made',
+                ['ceph', 'orch', 'status', '--format', 'json'],
+                ok_rcs=tuple(range(256)),
+                timeout=120,
+            )
+        rec.record('cephadm_rm_cluster_half_%s' % stage, ['cephadm', 'rm-cluster', '--fsid', fsid, '--force'])
+    rec.record('cephadm_ls_after_half_made', ['cephadm', 'ls'])
+
+
 def record_clean(rec: Recorder, fsid: str) -> None:
     rec.record('cephadm_ls_clean', ['cephadm', 'ls'])
     rec.record(
@@ -789,6 +831,7 @@ def main() -> int:
             'redeploy',
             'upgrade',
             'no_standby',
+            'half_bootstrap',
         ],
     )
     parser.add_argument('--fsid', help='fsid (read from the cluster when not given)')
@@ -815,7 +858,7 @@ def main() -> int:
     host = args.host or target.split('@')[-1]
     rec = Recorder(remote, host, args.out)
     fsid = args.fsid
-    if not fsid and not {'clean', 'bootstrap'} & set(args.sets):
+    if not fsid and not {'clean', 'bootstrap', 'half_bootstrap'} & set(args.sets):
         rc, out, err = remote.run(['ceph', 'fsid'])
         if rc != 0:
             raise SystemExit('cannot read the fsid: %s' % err)
@@ -866,6 +909,10 @@ def main() -> int:
         if not args.mon_ip:
             parser.error('the bootstrap set needs --mon-ip')
         record_bootstrap(rec, args.mon_ip, args.image)
+    if 'half_bootstrap' in args.sets:
+        if not args.mon_ip:
+            parser.error('the half_bootstrap set needs --mon-ip')
+        record_half_bootstrap(rec, args.mon_ip, args.image)
     if 'activate' in args.sets:
         if not args.activate_host:
             parser.error('the activate set needs --activate-host HOST')

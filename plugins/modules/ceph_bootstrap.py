@@ -14,6 +14,12 @@ description:
     keyring and C(ceph.conf) in C(/etc/ceph).
   - On a host that already runs a mon of a cluster it changes nothing and returns that cluster's fsid;
     a given O(fsid) that differs from the running one is an error.
+  - A bootstrap of this module that never reached its end (the run was killed, the controller went away) leaves a
+    mark next to C(ceph.conf). The next run finishes it (the dashboard password) when the cluster works. When the
+    cluster is half-made (no mgr, no orchestrator, no admin keyring, no dashboard) and holds nothing but the daemons a
+    bootstrap deploys (mon, mgr, crash; no OSD, so no data), the module removes it from the host
+    (C(cephadm rm-cluster)) and bootstraps again; RV(removed_half_made) says so. A cephadm bootstrap of that earlier
+    run that still runs is waited for first.
   - Secrets never reach a command line. Registry credentials go to cephadm in a 0600
     C(--registry-json) file that is removed afterwards. The dashboard password is set after the
     bootstrap through standard input (C(ceph dashboard ac-user-set-password -i -)); the password
@@ -155,6 +161,12 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+removed_half_made:
+  description: The half-made cluster a killed run had left, removed before the bootstrap, and why it was not a working
+    one (removed in a real run, would be in check mode).
+  returned: when there was one
+  type: dict
+  sample: {"fsid": "2c1e4a3c-0b6f-11ef-9a41-525400a1b2c3", "reason": "it has no mgr"}
 fsid:
   description: fsid of the cluster (the new one, or the one already running on the host). Null in check
     mode when no O(fsid) was given and no cluster runs.
@@ -216,6 +228,7 @@ from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import (
     fmt_flag_if_false,
     fmt_opt_val,
     is_local_address,
+    poll,
     validate_ip,
     validate_network,
     write_private_file,
@@ -367,8 +380,59 @@ def set_dashboard_password(mod: CephModule, fsid: str, result: dict[str, t.Any],
     )
     match = re.search(r'URL:\s*(\S+)', output)
     result['dashboard_url'] = match.group(1) if match else dashboard_url(runner)
-    if os.path.exists(pending_file(fsid)):
-        os.unlink(pending_file(fsid))
+
+
+# Where the host's processes are (a module attribute: the unit tests point it at a temporary directory).
+PROC_DIR = '/proc'
+
+
+def bootstrap_running(fsid: str) -> bool:
+    """Whether a ``cephadm ... bootstrap ... --fsid FSID`` still runs on this host (the run that started it was
+    killed, but its cephadm goes on while nothing kills it)."""
+    try:
+        pids = [p for p in os.listdir(PROC_DIR) if p.isdigit()]
+    except OSError:
+        return False
+    for pid in pids:
+        try:
+            with open(os.path.join(PROC_DIR, pid, 'cmdline'), 'rb') as handle:
+                argv = handle.read().decode('utf-8', 'replace').replace('\0', ' ').split()
+        except OSError:
+            continue
+        if 'bootstrap' in argv and fsid in argv and any(os.path.basename(a).startswith('cephadm') for a in argv):
+            return True
+    return False
+
+
+# Daemons cephadm bootstrap deploys on the host; a cluster of the marker with others (OSDs, more hosts' daemons)
+# is past its bootstrap.
+BOOTSTRAP_DAEMON_TYPES = {'mon', 'mgr', 'crash'}
+# Seconds a look at a half-made cluster may take (a mgr command waits for a mgr that may never come).
+HALF_MADE_TIMEOUT = 60
+# Seconds between two looks for an earlier run's bootstrap that still runs.
+BOOTSTRAP_POLL = 5
+
+
+def half_made(mod: CephModule, fsid: str) -> str:
+    """Why cluster ``fsid``, whose bootstrap by this module never finished (its mark is there), is not a working
+    cluster: '' when it is one (only its dashboard step may be left). A bootstrap killed midway (the run
+    interrupted, the controller gone) leaves a mon and maybe a mgr, without the orchestrator or the admin keyring."""
+    runner = mod.runner
+    types = {str(d.get('name', '')).split('.')[0] for d in runner.cephadm_ls() if d.get('fsid') == fsid}
+    if types - BOOTSTRAP_DAEMON_TYPES:
+        return ''
+    if 'mgr' not in types:
+        return 'it has no mgr'
+    try:
+        status = runner.ceph_json(['orch', 'status'], timeout=HALF_MADE_TIMEOUT)
+    except CephError as exc:
+        said = str(exc.details.get('stderr') or exc.msg).strip().splitlines()
+        return 'its orchestrator does not answer (%s)' % (said[0][:200] if said else 'no output')
+    if not (isinstance(status, dict) and status.get('available')):
+        return 'its orchestrator is not available'
+    if mod.params['dashboard'] and not dashboard_url(runner):
+        return 'its dashboard is not up'
+    return ''
 
 
 def bootstrap(mod: CephModule) -> dict[str, t.Any]:
@@ -377,6 +441,32 @@ def bootstrap(mod: CephModule) -> dict[str, t.Any]:
     result: dict[str, t.Any] = {'changed': False, 'dashboard_url': None, 'dashboard_password_file': None}
 
     existing = running_clusters(runner)
+    unfinished = [f for f in existing if os.path.exists(pending_file(f))]
+    if len(existing) == 1 and unfinished:
+        if bootstrap_running(unfinished[0]) and not mod.check_mode:
+            # the killed run's cephadm is still at it: let it end first (within the module's timeout)
+            poll(
+                lambda: None if bootstrap_running(unfinished[0]) else True,
+                params['timeout'],
+                BOOTSTRAP_POLL,
+                lambda: 'the bootstrap of %s that an earlier run started still runs' % unfinished[0],
+            )
+            runner.forget_cephadm_ls()
+        reason = half_made(mod, unfinished[0])
+        if reason:
+            # what a killed run left: removed (it holds no OSD, so no data) and bootstrapped again
+            half = unfinished[0]
+            result.update(changed=True, removed_half_made={'fsid': half, 'reason': reason})
+            argv = ['rm-cluster', '--fsid', half, '--force']
+            if mod.check_mode:
+                result['preview'] = [runner.cephadm_argv(argv)]
+                result['fsid'] = params['fsid']
+                return result
+            runner.close()  # a toolbox of the half-made cluster's image goes with it
+            runner.cephadm(argv)
+            os.unlink(pending_file(half))
+            runner.forget_cephadm_ls()
+            existing = running_clusters(runner)
     if existing:
         if params['fsid'] and params['fsid'] not in existing:
             raise CephError(
@@ -389,11 +479,13 @@ def bootstrap(mod: CephModule) -> dict[str, t.Any]:
         fsid = params['fsid'] or existing[0]
         runner.use_fsid(str(fsid))
         result['fsid'] = fsid
-        if params['dashboard'] and os.path.exists(pending_file(fsid)):
-            # an earlier run created the cluster but did not get to the dashboard: finish it
+        if os.path.exists(pending_file(fsid)):
+            # an earlier run created the cluster but did not get to its end (the dashboard): finish it
             result['changed'] = True
             if not mod.check_mode:
-                set_dashboard_password(mod, str(fsid), result)
+                if params['dashboard']:
+                    set_dashboard_password(mod, str(fsid), result)
+                os.unlink(pending_file(fsid))
             return result
         if params['dashboard']:
             if os.path.exists(password_file(fsid)):
@@ -441,8 +533,9 @@ def bootstrap(mod: CephModule) -> dict[str, t.Any]:
             values['registry_json'] = registry_path
         if params['config'] is not None:
             values['config_file'] = config_path
-        if params['dashboard']:
-            write_private_file(pending_file(str(fsid)), '')
+        # the mark of a bootstrap under way: a run killed before the end leaves it, and the next run finishes or
+        # redoes what it finds (half_made)
+        write_private_file(pending_file(str(fsid)), '')
         try:
             res = runner.run(
                 runner.cephadm_argv(['bootstrap', *build_args(BOOTSTRAP_FORMATS, values)], with_image=True)
@@ -467,6 +560,8 @@ def bootstrap(mod: CephModule) -> dict[str, t.Any]:
     runner.forget_cephadm_ls()
     if params['dashboard']:
         set_dashboard_password(mod, str(fsid), result, output)
+    if os.path.exists(pending_file(str(fsid))):
+        os.unlink(pending_file(str(fsid)))
     return result
 
 

@@ -418,7 +418,7 @@ def half_made(mod: CephModule, fsid: str) -> str:
     cluster: '' when it is one (only its dashboard step may be left). A bootstrap killed midway (the run
     interrupted, the controller gone) leaves a mon and maybe a mgr, without the orchestrator or the admin keyring."""
     runner = mod.runner
-    types = {str(d.get('name', '')).split('.')[0] for d in runner.cephadm_ls() if d.get('fsid') == fsid}
+    types = {str(d.get('name', '')).split('.', maxsplit=1)[0] for d in runner.cephadm_ls() if d.get('fsid') == fsid}
     if types - BOOTSTRAP_DAEMON_TYPES:
         return ''
     if 'mgr' not in types:

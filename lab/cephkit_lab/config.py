@@ -302,6 +302,11 @@ class LabConfig:
         return f"{self.registry_ip}:5000"
 
     @property
+    def registry_login(self) -> str:
+        """The same registry on a port that asks for a login (htpasswd)."""
+        return f"{self.registry_ip}:5001"
+
+    @property
     def repo_url(self) -> str:
         return f"http://{self.repo_ip}/"
 

@@ -6,12 +6,14 @@ import contextlib
 import fcntl
 import json
 import os
+import secrets
 import socket
 import stat
 import subprocess
 import time
 import urllib.error
 import urllib.request
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -44,6 +46,34 @@ storage:
 http:
   addr: 0.0.0.0:5000
 """
+
+# The same store on a second port that asks for a login (htpasswd, basic auth), as an intranet registry may: the
+# registry login of the collection (cephkit_registry_login) is proven against it. Only reads go through it.
+REGISTRY_LOGIN_CONFIG = """\
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: /var/lib/registry
+auth:
+  htpasswd:
+    realm: cephkit-lab
+    path: /etc/registry.htpasswd
+http:
+  addr: 0.0.0.0:5001
+"""
+REGISTRY_USER = "cephkit"
+
+
+def bcrypt_hash(password: str) -> str:
+    """An htpasswd entry's bcrypt hash (the only kind the registry takes), from the C library's crypt(3)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import crypt  # deprecated since 3.11 (gone in 3.13); the lab runs on 3.11
+
+    return crypt.crypt(password, crypt.mksalt(crypt.METHOD_BLOWFISH))
+
 
 LOOP_CTL_REMOVE = 0x4C81
 LOOP_MAJOR = 7
@@ -136,6 +166,10 @@ class Lab:
         cfg = self.cfg
         conf = cfg.state_dir / "registry.yml"
         conf.write_text(REGISTRY_CONFIG, encoding="utf-8")
+        login_conf = cfg.state_dir / "registry-login.yml"
+        login_conf.write_text(REGISTRY_LOGIN_CONFIG, encoding="utf-8")
+        htpasswd = cfg.state_dir / "registry.htpasswd"
+        htpasswd.write_text(f"{REGISTRY_USER}:{bcrypt_hash(self.registry_password())}\n", encoding="utf-8")
         data = cfg.state_dir / "registry-data"
         data.mkdir(exist_ok=True)
         self._start_service(
@@ -145,11 +179,41 @@ class Lab:
             [
                 f"{binary}:/usr/local/bin/docker-registry:ro",
                 f"{conf}:/etc/registry.yml:ro",
+                f"{login_conf}:/etc/registry-login.yml:ro",
+                f"{htpasswd}:/etc/registry.htpasswd:ro",
                 f"{data}:/var/lib/registry",
             ],
-            ["/usr/local/bin/docker-registry", "serve", "/etc/registry.yml"],
+            [
+                "sh",
+                "-c",
+                "/usr/local/bin/docker-registry serve /etc/registry-login.yml & "
+                "exec /usr/local/bin/docker-registry serve /etc/registry.yml",
+            ],
         )
         wait_for(f"the registry at {cfg.registry}", lambda: self._http_ok(f"http://{cfg.registry}/v2/"), timeout=60)
+        wait_for(
+            f"the registry with a login at {cfg.registry_login}",
+            lambda: self._http_status(f"http://{cfg.registry_login}/v2/") == 401,
+            timeout=60,
+        )
+
+    def registry_password(self) -> str:
+        """The password of the lab registry's login (REGISTRY_USER on port 5001), made once per instance."""
+        path = self.cfg.state_dir / "registry-password"
+        if not path.exists():
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_hex(16), encoding="utf-8")
+        return path.read_text(encoding="utf-8").strip()
+
+    @staticmethod
+    def _http_status(url: str) -> int:
+        try:
+            with urllib.request.urlopen(url, timeout=3) as resp:
+                return int(resp.status)
+        except urllib.error.HTTPError as exc:
+            return int(exc.code)
+        except (urllib.error.URLError, OSError):
+            return 0
 
     @staticmethod
     def _http_ok(url: str) -> bool:
@@ -319,6 +383,11 @@ class Lab:
                     "ansible_ssh_common_args": "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null",
                     "lab_name": cfg.name,
                     "lab_registry": cfg.registry,
+                    "lab_registry_login": {
+                        "url": cfg.registry_login,
+                        "username": REGISTRY_USER,
+                        "password": self.registry_password(),
+                    },
                     "lab_package_repo_url": cfg.repo_url,
                     "lab_network_cidr": str(cfg.subnet),
                     "lab_gateway": cfg.gateway,

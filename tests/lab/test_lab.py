@@ -6,10 +6,12 @@ nothing of it is left, then bring it up and down once more.
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -136,6 +138,29 @@ def test_ceph_image_is_pulled_through_the_registry_mirror(lab: Lab) -> None:
     version = lab.ssh(name, ["podman", "run", "--rm", "quay.io/ceph/ceph:v16", "ceph", "--version"]).stdout
     assert "16.2.15" in version and "pacific" in version
     print(f"pull of quay.io/ceph/ceph:v16 through the mirror: {pulled:.1f}s")
+
+
+def test_registry_login_port_asks_for_the_login(lab: Lab) -> None:
+    """Port 5001 serves the same store only to the login the inventory gives (lab_registry_login)."""
+    login = inventory(lab)["all"]["vars"]["lab_registry_login"]
+    assert login["url"] == lab.cfg.registry_login
+    url = f"http://{login['url']}/v2/ceph/ceph/manifests/v16"
+
+    def status(user: str | None, password: str = "") -> int:
+        req = urllib.request.Request(url, method="HEAD", headers={"Accept": MANIFEST_TYPES})
+        if user is not None:
+            token = base64.b64encode(f"{user}:{password}".encode()).decode()
+            req.add_header("Authorization", f"Basic {token}")
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                return int(resp.status)
+        except urllib.error.HTTPError as exc:
+            return int(exc.code)
+
+    assert status(None) == 401
+    assert status(login["username"], login["password"] + "x") == 401
+    assert status(login["username"], login["password"]) == 200
+    assert (lab.cfg.state_dir / "registry-password").stat().st_mode & 0o777 == 0o600
 
 
 def test_second_up_changes_nothing(lab: Lab) -> None:

@@ -51,7 +51,12 @@ options:
     type: str
   registry_password:
     description:
-      - Password for O(registry_url). Given to cephadm in a 0600 file, never on the command line.
+      - Password for O(registry_url). Given to cephadm in a 0600 file, never on this module's command lines.
+      - cephadm itself then runs C(podman login -p PASSWORD) (the password on a command line of the host for a
+        moment) and keeps the login in the cluster's config-key store, to log in every host it adds. Prefer the
+        registry's auth file on every host (C(/etc/ceph/podman-auth.json), which cephadm passes to every pull;
+        role C(cephkit_registry) writes it from C(cephkit_registry_login)) and leave the C(registry_*) options out,
+        as role C(cephkit_bootstrap) does.
     type: str
   dashboard:
     description:

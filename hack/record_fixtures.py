@@ -11,7 +11,9 @@ each output as ``tests/unit/fixtures/<ceph version>/<name>.json``::
      "rc": 0, "stdout": "...", "stderr": "...", "recorded_at": "..."}
 
 The unit tests replay ``rc``/``stdout``/``stderr`` for the command they expect;
-nothing in a fixture is typed by hand.
+nothing in a fixture is typed by hand. After every run the values that differ between two recorded
+clusters (fsid, addresses, mgr names, devices, ...) are derived from the directory's fixtures into
+``identity.yml`` next to them (``--identity-only DIR`` does only that); the unit cases name them ``${name}``.
 
 Sets of fixtures:
 
@@ -792,6 +794,83 @@ def record_activate(rec: Recorder, host: str, timeout: int = 600) -> None:
     rec.record('osd_activate_none', ['ceph', 'cephadm', 'osd', 'activate', host], timeout=timeout)
 
 
+IDENTITY_HEADER = """\
+# Written by hack/record_fixtures.py from the fixtures next to this file (never by hand): what differs
+# between two recorded clusters. The unit cases name these values as ${name}.
+"""
+
+
+def derive_identity(directory: pathlib.Path) -> dict[str, Any]:
+    """The values of the recorded cluster(s) that the unit cases name as ``${name}``, read from the fixtures of
+    DIRECTORY (a value whose fixture is missing is left out)."""
+
+    def fixture(name: str) -> dict[str, Any] | None:
+        path = directory / ('%s.json' % name)
+        return json.loads(path.read_text(encoding='utf-8')) if path.is_file() else None
+
+    def stdout(name: str) -> Any:
+        data = fixture(name)
+        return json.loads(data['stdout']) if data else None
+
+    def after(name: str, option: str) -> str | None:
+        data = fixture(name)
+        return str(data['command'][data['command'].index(option) + 1]) if data and option in data['command'] else None
+
+    found: dict[str, Any] = {}
+    if stdout('fsid'):
+        found['fsid'] = stdout('fsid')['fsid']
+    for host in stdout('orch_host_ls') or []:
+        found['addr_%s' % host['hostname']] = host['addr']
+    dump = stdout('mgr_dump')
+    if dump:
+        found['mgr_active'] = dump['active_name']
+        for standby in dump.get('standbys') or []:
+            found['mgr_standby'] = standby['name']
+    # the device of the admin host's first OSD (osd.0) and the free one the sets osd and writes used
+    for meta in stdout('osd_metadata') or []:
+        if int(meta['id']) == 0:
+            found['osd0_device'] = meta['bluestore_bdev_dev_node']
+    added = fixture('orch_daemon_add_osd_raw')
+    if added:
+        found['free_device'] = added['command'][-2].split(':', 1)[1]
+    new = fixture('osd_safe_to_destroy_new')
+    if new:
+        found['new_osd_id'] = int(new['command'][-1])
+    # cephadm's memory autotuner: its value for each host in the config dump of the reads
+    for entry in stdout('config_dump') or []:
+        if entry['name'] == 'osd_memory_target' and str(entry.get('mask', '')).startswith('host:'):
+            found['autotuned_%s' % entry['mask'][5:]] = entry['value']
+    run = fixture('toolbox_run')
+    if run:
+        found['toolbox_image'] = run['command'][-2]
+    if stdout('toolbox_status'):
+        found['toolbox_fsid'] = stdout('toolbox_status')['fsid']
+    for key, name, option in (
+        ('bootstrap_fsid', 'cephadm_bootstrap', '--fsid'),
+        ('half_mon_fsid', 'cephadm_rm_cluster_half_mon', '--fsid'),
+        ('half_mgr_fsid', 'cephadm_rm_cluster_half_mgr', '--fsid'),
+        ('raw_fsid', 'cephadm_rm_cluster_raw', '--fsid'),
+    ):
+        value = after(name, option)
+        if value:
+            found[key] = value
+    ps = fixture('podman_ps_cluster')
+    for name in ps['stdout'].split() if ps else []:
+        if '-mgr-' in name:
+            found['mgr_container'] = name
+    for daemon in stdout('cephadm_ls_raw') or []:
+        if daemon['name'].startswith('mgr.'):
+            found['raw_mgr'] = daemon['name']
+    return dict(sorted(found.items()))
+
+
+def write_identity(directory: pathlib.Path) -> None:
+    identity = derive_identity(directory)
+    lines = ['%s: %s' % (k, json.dumps(v)) for k, v in identity.items()]
+    (directory / 'identity.yml').write_text(IDENTITY_HEADER + '---\n' + '\n'.join(lines) + '\n', encoding='utf-8')
+    print('identity of %s: %d value(s)' % (directory, len(identity)))
+
+
 def target_from_inventory(path: str, host: str) -> tuple[str, str | None, int | None]:
     out = subprocess.run(
         ['ansible-inventory', '-i', path, '--host', host], capture_output=True, text=True, check=True
@@ -807,6 +886,12 @@ def main() -> int:
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument('--inventory', help='Ansible inventory (with --host)')
     where.add_argument('--ssh', help='user@address of an admin host of the cluster')
+    where.add_argument(
+        '--identity-only',
+        type=pathlib.Path,
+        metavar='DIR',
+        help='only (re)write DIR/identity.yml from the fixtures in DIR (no cluster needed)',
+    )
     parser.add_argument('--host', help='inventory host name (with --inventory); also the host name in the cluster')
     parser.add_argument('--key', help='SSH private key (with --ssh)')
     parser.add_argument('--port', type=int, help='SSH port (with --ssh)')
@@ -848,6 +933,9 @@ def main() -> int:
     parser.add_argument('--out', type=pathlib.Path, help='output directory (default tests/unit/fixtures/<version>)')
     args = parser.parse_args()
 
+    if args.identity_only:
+        write_identity(args.identity_only)
+        return 0
     if args.inventory:
         if not args.host:
             parser.error('--inventory needs --host')
@@ -920,6 +1008,7 @@ def main() -> int:
     if 'raw_purge' in args.sets:  # last: it removes the cluster from the host
         record_raw_purge(rec, fsid)
     print('%d fixture(s) in %s (ceph %s)' % (rec.count, rec.dir, rec.version))
+    write_identity(rec.dir)
     return 0
 
 

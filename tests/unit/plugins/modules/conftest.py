@@ -9,6 +9,10 @@ cluster by ``hack/record_fixtures.py`` (``tests/unit/fixtures/<version>/``),
 and the expected result (a subset match). A command that is not expected, or
 an expected one that is not run, fails the case: so a case with only read
 commands proves that the module changed nothing.
+
+A case runs once per fixture directory (one per Ceph release). What differs between two recorded clusters
+(fsid, addresses, mgr names, devices, ...) is written in a case as ``${name}``, and replaced by the value of
+``name`` in that directory's ``identity.yml``, which hack/record_fixtures.py derives from the recorded fixtures.
 """
 
 from __future__ import annotations
@@ -17,11 +21,13 @@ import base64
 import json
 import os
 import pathlib
+import re
 import shutil
 import time
 import typing as t
 
 import pytest
+import yaml
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
@@ -47,6 +53,41 @@ def load_fixture(version: str, name: str) -> dict[str, t.Any]:
     data = json.loads(path.read_text(encoding='utf-8'))
     assert data.get('recorded_by') == 'hack/record_fixtures.py', path
     return t.cast(dict, data)
+
+
+PLACEHOLDER = re.compile(r'\$\{([A-Za-z0-9_]+)\}')
+
+
+def load_identity(version: str) -> dict[str, t.Any]:
+    """The values of the cluster(s) recorded under VERSION that a case names as ``${name}`` (identity.yml)."""
+    path = FIXTURES / version / 'identity.yml'
+    if not path.is_file():
+        return {}
+    return dict(yaml.safe_load(path.read_text(encoding='utf-8')) or {})
+
+
+def substitute(value: t.Any, identity: dict[str, t.Any], version: str) -> t.Any:
+    """VALUE with every ``${name}`` replaced by identity[name]; a string that is one placeholder takes the value
+    with its type (an OSD id stays an int). Keys of dicts too. An unknown name fails."""
+
+    def lookup(name: str) -> t.Any:
+        if name not in identity:
+            raise AssertionError(
+                '${%s} is not in %s: derive it with hack/record_fixtures.py --identity-only'
+                % (name, FIXTURES / version / 'identity.yml')
+            )
+        return identity[name]
+
+    if isinstance(value, str):
+        whole = PLACEHOLDER.fullmatch(value)
+        if whole:
+            return lookup(whole.group(1))
+        return PLACEHOLDER.sub(lambda m: str(lookup(m.group(1))), value)
+    if isinstance(value, dict):
+        return {substitute(k, identity, version): substitute(v, identity, version) for k, v in value.items()}
+    if isinstance(value, list):
+        return [substitute(v, identity, version) for v in value]
+    return value
 
 
 def strip_argv(argv: list[str]) -> list[str]:
@@ -116,6 +157,7 @@ class FakeHost:
 @pytest.fixture
 def run_case(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path) -> t.Callable[..., None]:
     def _run(module: t.Any, case: dict[str, t.Any], version: str) -> None:
+        case = substitute(case, load_identity(version), version)
         host = FakeHost(case, version, tmp_path)
         bins = case.get('bins', list(BINS))
 

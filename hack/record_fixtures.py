@@ -107,14 +107,18 @@ class Remote:
 
 
 class Recorder:
-    def __init__(self, remote: Remote, host: str, out: pathlib.Path | None) -> None:
+    def __init__(self, remote: Remote, host: str, out: pathlib.Path | None, image: str) -> None:
         self.remote = remote
         self.host = host
         # The cluster's version (the daemons'), which the host's ceph CLI need not share (a Reef cluster on
-        # bookworm hosts keeps their 16.2.15 client); the client's where there is no cluster.
+        # bookworm hosts keeps their 16.2.15 client); where no cluster answers (a clean host), the version of
+        # IMAGE, the one the bootstrap sets deploy; the client's if that cannot be run.
         rc, text, _err = remote.run(['ceph', 'versions', '--format', 'json'], timeout=60)
         overall = list((json.loads(text).get('overall') or {}) if rc == 0 and text.strip().startswith('{') else [])
         match = re.search(r'ceph version (\S+)', overall[0]) if len(overall) == 1 else None
+        if match is None:
+            rc, text, err = remote.run(['podman', 'run', '--rm', '--entrypoint', 'ceph', image, '--version'])
+            match = re.search(r'ceph version (\S+)', text) if rc == 0 else None
         if match is None:
             rc, text, err = remote.run(['ceph', '--version'])
             match = re.search(r'ceph version (\S+)', text)
@@ -495,7 +499,8 @@ def record_osd(rec: Recorder, osd_device: str) -> None:
             poll_file.unlink()
         return not entries
 
-    wait('the OSD removal', removal_done, timeout=600)
+    # every second: Reef's cephadm stops and destroys a drained OSD within seconds of reporting the drain done
+    wait('the OSD removal', removal_done, timeout=600, interval=1)
     if not marked:
         raise SystemExit('the removal ended before a poll saw the drain done: run the osd set again')
     rec.ceph('osd_tree_destroyed', ['osd', 'tree'])
@@ -830,9 +835,11 @@ def derive_identity(directory: pathlib.Path) -> dict[str, Any]:
     for meta in stdout('osd_metadata') or []:
         if int(meta['id']) == 0:
             found['osd0_device'] = meta['bluestore_bdev_dev_node']
-    added = fixture('orch_daemon_add_osd_raw')
+    added, dry_run = fixture('orch_daemon_add_osd_raw'), fixture('orch_apply_osd_dry_run')
     if added:
         found['free_device'] = added['command'][-2].split(':', 1)[1]
+    elif dry_run:
+        found['free_device'] = json.loads(dry_run['stdin'])['spec']['data_devices']['paths'][0]
     new = fixture('osd_safe_to_destroy_new')
     if new:
         found['new_osd_id'] = int(new['command'][-1])
@@ -858,9 +865,15 @@ def derive_identity(directory: pathlib.Path) -> dict[str, Any]:
     for name in ps['stdout'].split() if ps else []:
         if '-mgr-' in name:
             found['mgr_container'] = name
-    for daemon in stdout('cephadm_ls_raw') or []:
-        if daemon['name'].startswith('mgr.'):
-            found['raw_mgr'] = daemon['name']
+    raw = [d for d in stdout('cephadm_ls_raw') or [] if d.get('fsid') == found.get('raw_fsid')]
+    if raw:
+        found['raw_daemons'] = sorted(d['name'] for d in raw)
+    image = after('cephadm_bootstrap', '--image')
+    if image:
+        found['bootstrap_image'] = image
+    activated = fixture('osd_activate')
+    if activated:
+        found['activate_stdout'] = activated['stdout'].strip()
     return dict(sorted(found.items()))
 
 
@@ -944,7 +957,7 @@ def main() -> int:
         target, key, port = args.ssh, args.key, args.port
     remote = Remote(target, key, port)
     host = args.host or target.split('@')[-1]
-    rec = Recorder(remote, host, args.out)
+    rec = Recorder(remote, host, args.out, args.image)
     fsid = args.fsid
     if not fsid and not {'clean', 'bootstrap', 'half_bootstrap'} & set(args.sets):
         rc, out, err = remote.run(['ceph', 'fsid'])

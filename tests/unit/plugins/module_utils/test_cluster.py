@@ -12,6 +12,7 @@ import time
 import typing as t
 
 import pytest
+import yaml
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.cephkit.cephadm.plugins.module_utils import _ceph, _cluster, _module
@@ -19,6 +20,11 @@ from ansible_collections.cephkit.cephadm.plugins.modules import ceph_bootstrap, 
 
 FIXTURES = pathlib.Path(__file__).resolve().parent.parent.parent / 'fixtures'
 VERSIONS = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
+
+
+def identity(version: str) -> dict[str, t.Any]:
+    """The values of the cluster recorded under VERSION (identity.yml, derived by hack/record_fixtures.py)."""
+    return dict(yaml.safe_load((FIXTURES / version / 'identity.yml').read_text(encoding='utf-8')))
 
 
 def recorded(version: str, name: str) -> t.Any:
@@ -52,9 +58,10 @@ def test_osd_map_destroyed_osds_are_kept_apart(version: str) -> None:
 def test_osd_metadata_to_devices_one_rule(version: str) -> None:
     metadata = {int(m['id']): m for m in recorded(version, 'osd_metadata')}
     osdmap = _cluster.OsdMap(recorded(version, 'osd_tree'))
-    assert _cluster.osd_device_paths(metadata[0]) == ['/dev/loop0']
-    assert _cluster.osds_on_device(metadata, osdmap, 'node1', '/dev/loop0') == [0]
-    assert _cluster.osds_on_device(metadata, osdmap, 'node2', '/dev/loop0') == []
+    device = identity(version)['osd0_device']
+    assert _cluster.osd_device_paths(metadata[0]) == [device]
+    assert _cluster.osds_on_device(metadata, osdmap, 'node1', device) == [0]
+    assert _cluster.osds_on_device(metadata, osdmap, 'node2', device) == []
 
 
 # The orchestrator may name a host by its FQDN (mgr/cephadm/allow_fqdn_hostname) while CRUSH and the OSD
@@ -63,9 +70,10 @@ def test_osd_metadata_to_devices_one_rule(version: str) -> None:
 def test_fqdn_and_short_name_are_one_host(version: str) -> None:
     metadata = {int(m['id']): m for m in recorded(version, 'osd_metadata')}
     osdmap = _cluster.OsdMap(recorded(version, 'osd_tree'))
+    device = identity(version)['osd0_device']
     assert osdmap.on_host('node1.cephkit.lab') == osdmap.on_host('node1') == {0: 'up'}
-    assert _cluster.osds_on_device(metadata, osdmap, 'node1.cephkit.lab', '/dev/loop0') == [0]
-    assert _cluster.osds_on_device(metadata, osdmap, 'node10.cephkit.lab', '/dev/loop0') == []
+    assert _cluster.osds_on_device(metadata, osdmap, 'node1.cephkit.lab', device) == [0]
+    assert _cluster.osds_on_device(metadata, osdmap, 'node10.cephkit.lab', device) == []
 
 
 @pytest.mark.parametrize(

@@ -52,7 +52,9 @@ def cases_with_lines() -> list[tuple[pathlib.Path, int, dict[str, t.Any]]]:
     for path in CASE_FILES:
         text = path.read_text(encoding='utf-8')
         cases = yaml.safe_load(text)
-        nodes = yaml.compose(text).value
+        root = yaml.compose(text)
+        assert root is not None, path
+        nodes = root.value
         for case, node in zip(cases, nodes, strict=True):
             line = next((k.start_mark.line + 1 for k, _v in node.value if k.value == 'versions'), 0)
             found.append((path, line, case))

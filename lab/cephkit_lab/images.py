@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from .config import (
@@ -226,6 +226,25 @@ def monitoring_repo(component: MonitoringComponent) -> str:
 # --- builds -------------------------------------------------------------------
 
 
+def pip_into(target: Path, packages: Sequence[str], *options: str) -> None:
+    """pip install PACKAGES (no dependencies, no bytecode) into TARGET, an image's dist-packages; OPTIONS before them."""
+    run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-compile",
+            *options,
+            "--target",
+            target,
+            *packages,
+        ]
+    )
+
+
 class Builder:
     """Builds what the lab needs once and reuses it while the recipe is the same."""
 
@@ -322,20 +341,7 @@ class Builder:
         if upstream_version(installed) != release.version:
             raise LabError(f"Debian {release.suite} has ceph-mgr {installed}, the lab's image is {release.version}")
         if release.pip:  # pure Python, installed straight into the image's dist-packages
-            run(
-                [
-                    sys.executable,
-                    "-m",
-                    "pip",
-                    "install",
-                    "--quiet",
-                    "--no-deps",
-                    "--no-compile",
-                    "--target",
-                    root / "usr/lib/python3/dist-packages",
-                    *release.pip,
-                ]
-            )
+            pip_into(root / "usr/lib/python3/dist-packages", release.pip)
         if release.wheels:
             self._replace_python_packages(root, release)
         for rel, anchor, line in release.mgr_patches:
@@ -382,23 +388,8 @@ class Builder:
                     remove_tree(path)
         machine = platform.machine()
         platforms = [f"--platform={tag}_{machine}" for tag in ("manylinux_2_28", "manylinux_2_24", "manylinux2014")]
-        run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--no-deps",
-                "--no-compile",
-                "--only-binary=:all:",
-                f"--python-version={python}",
-                "--implementation=cp",
-                *platforms,
-                "--target",
-                dist,
-                *release.wheels,
-            ]
+        pip_into(
+            dist, release.wheels, "--only-binary=:all:", f"--python-version={python}", "--implementation=cp", *platforms
         )
 
     def host_packages_dir(self, release: CephRelease) -> Path:

@@ -34,35 +34,19 @@ default_ulimits = ["nofile=20000:20000", "nproc=30000:30000"]
 runtime = "runc"
 """
 
-REGISTRY_CONFIG = """\
-version: 0.1
-log:
-  level: warn
-storage:
-  filesystem:
-    rootdirectory: /var/lib/registry
-  delete:
-    enabled: true
-http:
-  addr: 0.0.0.0:5000
-"""
 
-# The same store on a second port that asks for a login (htpasswd, basic auth), as an intranet registry may: the
+def registry_config(port: int, htpasswd: str | None = None) -> str:
+    """The registry's configuration: the lab's store served on PORT; with HTPASSWD, only to its logins (basic auth)."""
+    auth = f"auth:\n  htpasswd:\n    realm: cephkit-lab\n    path: {htpasswd}\n" if htpasswd else ""
+    return (
+        "version: 0.1\nlog:\n  level: warn\n"
+        "storage:\n  filesystem:\n    rootdirectory: /var/lib/registry\n  delete:\n    enabled: true\n"
+        f"{auth}http:\n  addr: 0.0.0.0:{port}\n"
+    )
+
+
+# The store is also served on a second port that asks for a login (htpasswd), as an intranet registry may: the
 # registry login of the collection (cephkit_registry_login) is proven against it. Only reads go through it.
-REGISTRY_LOGIN_CONFIG = """\
-version: 0.1
-log:
-  level: warn
-storage:
-  filesystem:
-    rootdirectory: /var/lib/registry
-auth:
-  htpasswd:
-    realm: cephkit-lab
-    path: /etc/registry.htpasswd
-http:
-  addr: 0.0.0.0:5001
-"""
 REGISTRY_USER = "cephkit"
 
 
@@ -165,9 +149,9 @@ class Lab:
     def _registry(self, image: str, binary: Path) -> None:
         cfg = self.cfg
         conf = cfg.state_dir / "registry.yml"
-        conf.write_text(REGISTRY_CONFIG, encoding="utf-8")
+        conf.write_text(registry_config(5000), encoding="utf-8")
         login_conf = cfg.state_dir / "registry-login.yml"
-        login_conf.write_text(REGISTRY_LOGIN_CONFIG, encoding="utf-8")
+        login_conf.write_text(registry_config(5001, "/etc/registry.htpasswd"), encoding="utf-8")
         htpasswd = cfg.state_dir / "registry.htpasswd"
         htpasswd.write_text(f"{REGISTRY_USER}:{bcrypt_hash(self.registry_password())}\n", encoding="utf-8")
         data = cfg.state_dir / "registry-data"

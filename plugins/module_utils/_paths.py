@@ -16,6 +16,9 @@ CEPH_ADMIN_KEYRING = os.path.join(ETC_CEPH, 'ceph.client.admin.keyring')
 CEPH_PUB = os.path.join(ETC_CEPH, 'ceph.pub')
 # What `cephadm bootstrap` writes to /etc/ceph (and `cephadm rm-cluster` removes again).
 BOOTSTRAP_FILES = (CEPH_CONF, CEPH_ADMIN_KEYRING, CEPH_PUB)
+# The registry login cephadm passes to its pulls (role cephkit_registry writes it): the host's, not a cluster's,
+# though Reef's `cephadm rm-cluster` removes it with the cluster's files.
+PODMAN_AUTH_NAME = 'podman-auth.json'
 DATA_DIR = '/var/lib/ceph'
 LOG_DIR = '/var/log/ceph'
 UNIT_DIR = '/etc/systemd/system'

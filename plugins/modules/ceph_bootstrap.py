@@ -19,7 +19,8 @@ description:
     cluster is half-made (no mgr, no orchestrator, no admin keyring, no dashboard) and holds nothing but the daemons a
     bootstrap deploys (mon, mgr, crash; no OSD, so no data), the module removes it from the host
     (C(cephadm rm-cluster)) and bootstraps again; RV(removed_half_made) says so. A cephadm bootstrap of that earlier
-    run that still runs is waited for first.
+    run that still runs is waited for first. The registry login C(/etc/ceph/podman-auth.json), which Reef's
+    C(rm-cluster) removes with the cluster's files, is kept for the bootstrap's pull.
   - Secrets never reach a command line. Registry credentials go to cephadm in a 0600
     C(--registry-json) file that is removed afterwards. The dashboard password is set after the
     bootstrap through standard input (C(ceph dashboard ac-user-set-password -i -)); the password
@@ -215,6 +216,7 @@ containers_started:
   sample: 0
 '''
 
+import contextlib
 import json
 import os
 import re
@@ -440,6 +442,22 @@ def half_made(mod: CephModule, fsid: str) -> str:
     return ''
 
 
+@contextlib.contextmanager
+def kept(path: str) -> t.Iterator[None]:
+    """The file at ``path`` (mode 0600) as it was before the block, put back if the block removed it: the bootstrap
+    that follows pulls with the registry login."""
+    try:
+        with open(path, encoding='utf-8') as handle:
+            content: str | None = handle.read()
+    except FileNotFoundError:
+        content = None
+    try:
+        yield
+    finally:
+        if content is not None and not os.path.exists(path):
+            write_private_file(path, content)
+
+
 def bootstrap(mod: CephModule) -> dict[str, t.Any]:
     params, runner = mod.params, mod.runner
     runner.output_masks.append(PASSWORD_LINE)
@@ -468,7 +486,8 @@ def bootstrap(mod: CephModule) -> dict[str, t.Any]:
                 result['fsid'] = params['fsid']
                 return result
             runner.close()  # a toolbox of the half-made cluster's image goes with it
-            runner.cephadm(argv)
+            with kept(os.path.join(OUTPUT_DIR, _paths.PODMAN_AUTH_NAME)):
+                runner.cephadm(argv)
             os.unlink(pending_file(half))
             runner.forget_cephadm_ls()
             existing = running_clusters(runner)

@@ -24,5 +24,8 @@ while kill -0 "$pid" 2>/dev/null; do
     sleep 0.5
 done
 wait "$pid"
-echo "ended (rc $?) before: $pattern"
+rc=$?
+echo "ended (rc $rc) before: $pattern"
+# why, for the log of the scenario (LOG goes with molecule's ephemeral directory)
+grep -E '^(fatal|failed):|\[ERROR\]' "$log" | cut -c1-2000 | head -n 20
 exit 3

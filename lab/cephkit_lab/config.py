@@ -208,6 +208,9 @@ MONITORING_UID = 65534
 RECIPE_VERSION = "2"
 
 LABEL = "org.cephkit.lab"
+# The registry's port, and the port that serves the same store only to its login (htpasswd).
+REGISTRY_PORT = 5000
+REGISTRY_LOGIN_PORT = 5001
 DEFAULT_SUBNET = "10.89.77.0/24"
 
 
@@ -299,12 +302,12 @@ class LabConfig:
 
     @property
     def registry(self) -> str:
-        return f"{self.registry_ip}:5000"
+        return f"{self.registry_ip}:{REGISTRY_PORT}"
 
     @property
     def registry_login(self) -> str:
         """The same registry on a port that asks for a login (htpasswd)."""
-        return f"{self.registry_ip}:5001"
+        return f"{self.registry_ip}:{REGISTRY_LOGIN_PORT}"
 
     @property
     def repo_url(self) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from .config import CEPH_RELEASES, LABEL, PACIFIC, CephRelease, LabConfig
+from .config import CEPH_RELEASES, LABEL, PACIFIC, REGISTRY_LOGIN_PORT, REGISTRY_PORT, CephRelease, LabConfig
 from .images import CEPH_IMAGE, HOST_IMAGE, Builder, remove_tree
 from .run import LabError, Podman, log, run, wait_for
 
@@ -149,9 +149,9 @@ class Lab:
     def _registry(self, image: str, binary: Path) -> None:
         cfg = self.cfg
         conf = cfg.state_dir / "registry.yml"
-        conf.write_text(registry_config(5000), encoding="utf-8")
+        conf.write_text(registry_config(REGISTRY_PORT), encoding="utf-8")
         login_conf = cfg.state_dir / "registry-login.yml"
-        login_conf.write_text(registry_config(5001, "/etc/registry.htpasswd"), encoding="utf-8")
+        login_conf.write_text(registry_config(REGISTRY_LOGIN_PORT, "/etc/registry.htpasswd"), encoding="utf-8")
         htpasswd = cfg.state_dir / "registry.htpasswd"
         htpasswd.write_text(f"{REGISTRY_USER}:{bcrypt_hash(self.registry_password())}\n", encoding="utf-8")
         data = cfg.state_dir / "registry-data"
@@ -182,7 +182,7 @@ class Lab:
         )
 
     def registry_password(self) -> str:
-        """The password of the lab registry's login (REGISTRY_USER on port 5001), made once per instance."""
+        """The password of the lab registry's login (REGISTRY_USER on REGISTRY_LOGIN_PORT), made once per instance."""
         path = self.cfg.state_dir / "registry-password"
         if not path.exists():
             path.touch(mode=0o600)
@@ -201,11 +201,7 @@ class Lab:
 
     @staticmethod
     def _http_ok(url: str) -> bool:
-        try:
-            with urllib.request.urlopen(url, timeout=3) as resp:
-                return bool(resp.status == 200)
-        except (urllib.error.URLError, OSError):
-            return False
+        return Lab._http_status(url) == 200
 
     def registry_tags(self) -> list[str]:
         try:

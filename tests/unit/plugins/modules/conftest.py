@@ -18,6 +18,7 @@ A case runs once per fixture directory (one per Ceph release). What differs betw
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import os
 import pathlib
@@ -58,6 +59,7 @@ def load_fixture(version: str, name: str) -> dict[str, t.Any]:
 PLACEHOLDER = re.compile(r'\$\{([A-Za-z0-9_]+)\}')
 
 
+@functools.cache
 def load_identity(version: str) -> dict[str, t.Any]:
     """The values of the cluster(s) recorded under VERSION that a case names as ``${name}`` (identity.yml)."""
     path = FIXTURES / version / 'identity.yml'

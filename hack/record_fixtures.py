@@ -47,6 +47,9 @@ Sets of fixtures:
   lost its OSD daemons (``cephadm rm-cluster`` there without zapping, as after an OS reinstall): the
   missing state is recorded, the host activated (``ceph cephadm osd activate``), the polls until the
   OSDs are up, then the healthy state. On a healthy host only the healthy state is recorded.
+* ``all_hosts``: what one call for every host reads (ceph_orch_host, ceph_osd_activate and ceph_osd_device with
+  ``hosts``), on a converged cluster: the hosts, the OSD map and metadata, the orchestrator's OSD daemons of
+  every host and the devices of every host, from one moment of the same cluster.
 
 Examples::
 
@@ -209,6 +212,14 @@ def record_reads(rec: Recorder, fsid: str, label_host: str, osd_host: str) -> No
         'systemctl_list_units_cluster',
         ['systemctl', 'list-units', '--all', '--plain', '--no-legend', '--no-pager', 'ceph-%s*' % fsid],
     )
+
+
+def record_all_hosts(rec: Recorder) -> None:
+    rec.ceph('all_hosts_orch_host_ls', ['orch', 'host', 'ls'])
+    rec.ceph('all_hosts_osd_tree', ['osd', 'tree'])
+    rec.ceph('all_hosts_osd_metadata', ['osd', 'metadata'])
+    rec.ceph('all_hosts_orch_ps_osd', ['orch', 'ps', '--daemon_type', 'osd'])
+    rec.ceph('all_hosts_orch_device_ls', ['orch', 'device', 'ls'])
 
 
 def record_guards(rec: Recorder) -> None:
@@ -930,6 +941,7 @@ def main() -> int:
             'upgrade',
             'no_standby',
             'half_bootstrap',
+            'all_hosts',
         ],
     )
     parser.add_argument('--fsid', help='fsid (read from the cluster when not given)')
@@ -974,6 +986,8 @@ def main() -> int:
         record_writes(rec, label_host, args.osd_device)
     if 'guards' in args.sets:
         record_guards(rec)
+    if 'all_hosts' in args.sets:
+        record_all_hosts(rec)
     if 'gates' in args.sets:
         record_gates(rec)
     if 'memory' in args.sets:

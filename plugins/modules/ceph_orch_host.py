@@ -12,6 +12,8 @@ version_added: 0.1.0
 description:
   - Manages one host in the cephadm orchestrator (C(ceph orch host ...)). It adds it with its address
     and labels, changes its address with C(set-addr), adds or removes labels, drains it, or removes it.
+  - With O(hosts), brings several hosts to O(state=present) in one call, with one C(ceph orch host ls) for all of them,
+    the commands of each host in the order given, and one read of the result.
   - Runs on an admin host of the cluster (one with C(/etc/ceph/ceph.conf) and the admin keyring).
   - The new host must already accept the cluster's SSH key (C(ceph cephadm get-pub-key)).
 author:
@@ -20,8 +22,26 @@ options:
   name:
     description:
       - Host name, as the host itself reports it (C(hostname)).
+      - Required unless O(hosts) is given.
     type: str
-    required: true
+  hosts:
+    description:
+      - Several hosts at once, each with its own address and labels, instead of O(name), O(address) and O(labels).
+      - Only with O(state=present); O(labels_mode) and O(keep_admin) apply to each.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Host name, as the host itself reports it (C(hostname)).
+        type: str
+        required: true
+      address:
+        description: As O(address), for this host.
+        type: str
+      labels:
+        description: As O(labels), for this host.
+        type: list
+        elements: str
   address:
     description:
       - IP address (or resolvable name) cephadm uses to reach the host.
@@ -95,6 +115,14 @@ EXAMPLES = r'''
     address: 10.89.0.12
     labels: [mon, osd]
 
+- name: Every host of the play in one call (one orchestrator read for all)
+  cephkit.cephadm.ceph_orch_host:
+    hosts:
+      - {name: ceph1, address: 10.89.0.11, labels: [_admin, mon, mgr, osd]}
+      - {name: ceph2, address: 10.89.0.12, labels: [mon, mgr, osd]}
+      - {name: ceph3, address: 10.89.0.13, labels: [mon, osd]}
+  run_once: true
+
 - name: Make the labels exactly these
   cephkit.cephadm.ceph_orch_host:
     name: ceph2
@@ -115,7 +143,7 @@ EXAMPLES = r'''
 RETURN = r'''
 host:
   description: The host as the orchestrator sees it after the call (predicted in check mode); empty when absent.
-  returned: success
+  returned: without O(hosts)
   type: dict
   contains:
     name:
@@ -135,6 +163,41 @@ host:
       description: Orchestrator status of the host (empty when fine, C(offline), C(maintenance)).
       type: str
       sample: ""
+hosts:
+  description: With O(hosts), each host as the orchestrator sees it after the call (predicted in check mode), in
+    the order given, with whether it changed.
+  returned: with O(hosts)
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Host name.
+      type: str
+      sample: ceph2
+    addr:
+      description: Address.
+      type: str
+      sample: 10.89.0.12
+    labels:
+      description: Labels, sorted.
+      type: list
+      elements: str
+      sample: [mon, osd]
+    status:
+      description: Orchestrator status of the host.
+      type: str
+      sample: ""
+    changed:
+      description: Whether this host was changed (or would be, in check mode).
+      type: bool
+      sample: false
+added:
+  description: With O(hosts), the hosts that were not in the cluster before the call (added, or to be added in
+    check mode).
+  returned: with O(hosts)
+  type: list
+  elements: str
+  sample: [ceph4]
 daemons:
   description: Daemons the orchestrator still places on the host (for V(drained) and V(absent)).
   returned: when O(state) is V(drained) or V(absent)
@@ -148,7 +211,7 @@ preview:
   elements: list
   sample: [["orch", "host", "label", "add", "ceph2", "osd"]]
 diff:
-  description: Host before and after.
+  description: Host before and after; with O(hosts), each host by name.
   returned: when diff mode is on
   type: dict
   sample: {"before": {"name": "ceph2", "addr": "10.89.0.12", "labels": []}, "after": {"name": "ceph2", "addr": "10.89.0.12", "labels": ["osd"]}}
@@ -187,12 +250,31 @@ from ansible_collections.cephkit.cephadm.plugins.module_utils._module import Cep
 NO_SCHEDULE = '_no_schedule'
 
 
-def validate(params: dict[str, t.Any]) -> None:
-    validate_hostname(params['name'])
-    if params['address'] is not None and not params['address'].strip():
-        raise CephInputError('address %r is empty: expected an IP address or a resolvable name' % params['address'])
-    for label in params['labels'] or []:
+def validate_entry(name: str, address: str | None, labels: list[str] | None) -> None:
+    validate_hostname(name)
+    if address is not None and not address.strip():
+        raise CephInputError('address %r is empty: expected an IP address or a resolvable name' % address)
+    for label in labels or []:
         validate_label(label)
+
+
+def validate(params: dict[str, t.Any]) -> None:
+    if params['hosts'] is not None:
+        if params['state'] != 'present':
+            raise CephInputError(
+                'hosts is used with state=present only (now state=%s): name one host' % params['state']
+            )
+        seen: set[str] = set()
+        for index, entry in enumerate(params['hosts']):
+            try:
+                validate_entry(entry['name'], entry['address'], entry['labels'])
+            except CephInputError as exc:
+                raise CephInputError('hosts[%d]: %s' % (index, exc.msg)) from None
+            if entry['name'] in seen:
+                raise CephInputError('hosts[%d]: host %r is listed twice' % (index, entry['name']))
+            seen.add(entry['name'])
+        return
+    validate_entry(params['name'], params['address'], params['labels'])
     if params['state'] == 'absent' and (params['labels'] or params['address']):
         raise CephInputError('labels and address are not used with state=absent: remove them from the task')
     if params['offline'] and params['state'] != 'absent':
@@ -281,8 +363,49 @@ def plan(params: dict[str, t.Any], current: dict[str, t.Any]) -> tuple[list[list
     return cmds, after
 
 
+def manage_many(mod: CephModule) -> dict[str, t.Any]:
+    """O(hosts): one read for every host, each host's commands, one read of the result."""
+    params, runner = mod.params, mod.runner
+    hosts = orch_hosts(runner)
+    plans = []
+    for entry in params['hosts']:
+        current = host_view(find_host(hosts, entry['name']))
+        cmds, after = plan(dict(params, **entry), current)
+        plans.append((entry['name'], current, cmds, after))
+    admins_before = admin_hosts(hosts)
+    admins_after = [n for n in admins_before if n not in [p[0] for p in plans]]
+    admins_after += [name for name, _current, _cmds, after in plans if ADMIN_LABEL in after['labels']]
+    if admins_before and not admins_after:
+        raise CephError(
+            'the call would remove the %s label from %s, every host that has it: no host would keep the admin '
+            'keyring (/etc/ceph/ceph.client.admin.keyring); keep %s on one of them'
+            % (ADMIN_LABEL, ', '.join(admins_before), ADMIN_LABEL)
+        )
+    cmds = [cmd for _name, _current, host_cmds, _after in plans for cmd in host_cmds]
+    result: dict[str, t.Any] = {
+        'changed': bool(cmds),
+        'added': [name for name, current, _cmds, _after in plans if not current],
+    }
+    if cmds and mod.check_mode:
+        result['preview'] = cmds
+    elif cmds:
+        for cmd in cmds:
+            runner.ceph(cmd)
+        hosts = orch_hosts(runner)
+        plans = [(n, c, h, host_view(find_host(hosts, n)) or a) for n, c, h, a in plans]
+    result['hosts'] = [dict(after, changed=bool(host_cmds)) for _name, _current, host_cmds, after in plans]
+    if mod.diff:
+        result['diff'] = {
+            'before': {n: {k: v for k, v in c.items() if k != 'status'} for n, c, _h, _a in plans if c},
+            'after': {n: {k: v for k, v in a.items() if k != 'status'} for n, _c, _h, a in plans},
+        }
+    return result
+
+
 def manage(mod: CephModule) -> dict[str, t.Any]:
     params, runner = mod.params, mod.runner
+    if params['hosts'] is not None:
+        return manage_many(mod)
     name = params['name']
     hosts = orch_hosts(runner)
     current = host_view(find_host(hosts, name))
@@ -339,7 +462,16 @@ def manage(mod: CephModule) -> dict[str, t.Any]:
 def main() -> None:
     CephModule(
         {
-            'name': {'type': 'str', 'required': True},
+            'name': {'type': 'str'},
+            'hosts': {
+                'type': 'list',
+                'elements': 'dict',
+                'options': {
+                    'name': {'type': 'str', 'required': True},
+                    'address': {'type': 'str'},
+                    'labels': {'type': 'list', 'elements': 'str'},
+                },
+            },
             'address': {'type': 'str'},
             'labels': {'type': 'list', 'elements': 'str'},
             'labels_mode': {'type': 'str', 'choices': ['add', 'exact'], 'default': 'add'},
@@ -349,6 +481,8 @@ def main() -> None:
             'keep_admin': {'type': 'bool', 'default': True},
         },
         validate=validate,
+        required_one_of=[('name', 'hosts')],
+        mutually_exclusive=[('name', 'hosts'), ('address', 'hosts'), ('labels', 'hosts')],
     ).run(manage)
 
 

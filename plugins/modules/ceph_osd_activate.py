@@ -24,6 +24,8 @@ description:
     (C(ceph orch ps HOST --refresh)) and waits for it (at most O(wait_timeout)) before deciding.
   - When nothing is missing, the module reports no change and runs nothing. Otherwise it activates the host and,
     with O(wait=true), waits until every missing OSD has a running daemon and is up in the OSD map.
+  - With O(hosts), checks several hosts in one call; one read of the hosts, the OSD map and the orchestrator's OSD
+    daemons serves all of them; only a host with missing OSDs is activated.
   - Runs on an admin host of the cluster. The host must already be a host of the orchestrator
     (role C(cephkit_hosts) or module M(cephkit.cephadm.ceph_orch_host) adds it back after a reinstall).
 author:
@@ -32,8 +34,13 @@ options:
   host:
     description:
       - Host whose OSDs are activated, as the orchestrator names it.
+      - Required unless O(hosts) is given.
     type: str
-    required: true
+  hosts:
+    description:
+      - Several hosts, instead of O(host); each is handled as O(host) is.
+    type: list
+    elements: str
   wait:
     description:
       - Wait until every activated OSD has a running daemon and is up in the OSD map.
@@ -67,6 +74,11 @@ EXAMPLES = r'''
   check_mode: true
   register: activate
 
+- name: Every OSD host of the play in one call (one read of the cluster for all)
+  cephkit.cephadm.ceph_osd_activate:
+    hosts: [ceph1, ceph2, ceph3]
+  run_once: true
+
 - name: Activate without waiting for the OSDs to boot
   cephkit.cephadm.ceph_osd_activate:
     host: ceph3
@@ -82,9 +94,24 @@ osd_ids:
   sample: [2, 5]
 host:
   description: The host.
-  returned: success
+  returned: without O(hosts)
   type: str
   sample: ceph3
+hosts:
+  description: With O(hosts), each host with the OSDs activated there (to be activated, in check mode).
+  returned: with O(hosts)
+  type: list
+  elements: dict
+  contains:
+    host:
+      description: The host.
+      type: str
+      sample: ceph3
+    osd_ids:
+      description: OSDs activated on the host.
+      type: list
+      elements: int
+      sample: [2, 5]
 preview:
   description: Commands that would run, in check mode (argv lists, as in RV(cmds)).
   returned: in check mode when OSDs would be activated
@@ -92,7 +119,7 @@ preview:
   elements: list
   sample: [["cephadm", "osd", "activate", "ceph3"]]
 diff:
-  description: OSD daemons of the host before and after.
+  description: OSD daemons of the host (of each host, with O(hosts)) before and after.
   returned: when diff mode is on
   type: dict
   sample: {"before": {"ceph3": []}, "after": {"ceph3": ["osd.2", "osd.5"]}}
@@ -119,6 +146,7 @@ import typing as t
 
 from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import (
     CephError,
+    CephInputError,
     CephWaitTimeout,
     validate_hostname,
     validate_min,
@@ -131,7 +159,13 @@ Daemons = dict[int, dict[str, t.Any]]
 
 
 def validate(params: dict[str, t.Any]) -> None:
-    validate_hostname(params['host'], 'host')
+    if params['hosts'] is not None:
+        for index, host in enumerate(params['hosts']):
+            validate_hostname(host, 'hosts[%d]' % index)
+        if len(set(params['hosts'])) != len(params['hosts']):
+            raise CephInputError('hosts %r lists a host twice' % (params['hosts'],))
+    else:
+        validate_hostname(params['host'], 'host')
     validate_min(params, 'wait_timeout', 'poll_interval')
 
 
@@ -144,7 +178,7 @@ def osd_daemons(mod: CephModule, host: str, refresh: bool = False) -> Daemons:
     }
 
 
-def fresh_daemons(mod: CephModule, host: str, in_map: dict[int, str]) -> Daemons:
+def fresh_daemons(mod: CephModule, host: str, in_map: dict[int, str], daemons: Daemons | None = None) -> Daemons:
     """The orchestrator's OSD daemons of ``host``, refreshed when the cache disagrees with the OSD map.
 
     cephadm refreshes its list of a host's daemons every 10 minutes (mgr/cephadm/daemon_cache_timeout);
@@ -153,7 +187,7 @@ def fresh_daemons(mod: CephModule, host: str, in_map: dict[int, str]) -> Daemons
     in the OSD map while a daemon is cached for it, the module asks for a refresh (``--refresh``, done in the
     background) and polls until the cached entries of those daemons changed or went away.
     """
-    daemons = osd_daemons(mod, host)
+    daemons = osd_daemons(mod, host) if daemons is None else daemons
     suspect = {i: daemons[i].get('last_refresh') for i in daemons if in_map.get(i) == 'down'}
     if not suspect:
         return daemons
@@ -203,52 +237,82 @@ def wait_up(mod: CephModule, host: str, ids: list[int]) -> Daemons:
 
 def activate(mod: CephModule) -> dict[str, t.Any]:
     runner = mod.runner
-    host = mod.params['host']
+    many = mod.params['hosts'] is not None
+    hosts = list(mod.params['hosts']) if many else [mod.params['host']]
     known = [str(h.get('hostname')) for h in orch_hosts(runner)]
-    if host not in known:
+    unknown = [h for h in hosts if h not in known]
+    if unknown:
         raise CephError(
             'host %s is not a host of the orchestrator (hosts: %s): add it first (ceph_orch_host)'
-            % (host, ', '.join(known) or 'none')
+            % (', '.join(unknown), ', '.join(known) or 'none')
         )
-    in_map = osd_map(runner).on_host(host)
-    daemons = fresh_daemons(mod, host, in_map)
-    missing = sorted(set(in_map) - set(daemons))
-    result: dict[str, t.Any] = {'changed': bool(missing), 'host': host, 'osd_ids': missing}
-    before = names(daemons)
-    after = names(set(daemons) | set(missing))
-    cmd = ['cephadm', 'osd', 'activate', host]
-    if missing and mod.check_mode:
-        result['preview'] = [cmd]
-    elif missing:
-        out = runner.ceph(cmd).stdout.strip()
-        result['stdout'] = out
-        match = re.search(r'Created osd\(s\) ([0-9,]+)', out)
-        created = {int(i) for i in match.group(1).split(',') if i} if match else set()
-        absent = [i for i in missing if i not in created]
-        if absent:
-            raise CephError(
-                'ceph cephadm osd activate %s did not deploy osd(s) %s: %s (the orchestrator deploys only OSDs '
-                'it finds with ceph-volume on the host and for which it has no daemon cached)'
-                % (host, ', '.join(map(str, absent)), out or 'no output'),
-                changed=bool(created),
-                osd_ids=sorted(created),
-                stdout=out,
-            )
-        if mod.params['wait']:
-            after = names(wait_up(mod, host, missing))
+    tree = osd_map(runner)
+    # with several hosts, one read of the orchestrator's OSD daemons serves them all
+    cached: dict[str, Daemons] | None = None
+    if many:
+        cached = {h: {} for h in hosts}
+        for d in orch_daemons(runner, None, 'osd'):
+            if d.get('hostname') in cached and str(d.get('daemon_id', '')).isdigit():
+                cached[str(d['hostname'])][int(d['daemon_id'])] = d
+    plans = []
+    for host in hosts:
+        in_map = tree.on_host(host)
+        daemons = fresh_daemons(mod, host, in_map, None if cached is None else cached[host])
+        plans.append((host, daemons, sorted(set(in_map) - set(daemons))))
+    result: dict[str, t.Any] = {'changed': any(missing for _h, _d, missing in plans)}
+    before = {host: names(daemons) for host, daemons, _missing in plans}
+    after = {host: names(set(daemons) | set(missing)) for host, daemons, missing in plans}
+    cmds = [['cephadm', 'osd', 'activate', host] for host, _daemons, missing in plans if missing]
+    outs = []
+    if cmds and mod.check_mode:
+        result['preview'] = cmds
+    for host, _daemons, missing in plans if cmds and not mod.check_mode else []:
+        if missing:
+            outs.append(activate_host(mod, host, missing))
+    for host, _daemons, missing in plans if cmds and not mod.check_mode and mod.params['wait'] else []:
+        if missing:
+            after[host] = names(wait_up(mod, host, missing))
+    if outs:
+        result['stdout'] = '\n'.join(outs)
+    result['osd_ids'] = sorted(i for _h, _d, missing in plans for i in missing)
+    if many:
+        result['hosts'] = [{'host': host, 'osd_ids': missing} for host, _daemons, missing in plans]
+    else:
+        result['host'] = hosts[0]
     if mod.diff:
-        result['diff'] = {'before': {host: before}, 'after': {host: after}}
+        result['diff'] = {'before': before, 'after': after}
     return result
+
+
+def activate_host(mod: CephModule, host: str, missing: list[int]) -> str:
+    """``ceph cephadm osd activate HOST``, which must deploy every OSD of ``missing``; returns what it printed."""
+    out = mod.runner.ceph(['cephadm', 'osd', 'activate', host]).stdout.strip()
+    match = re.search(r'Created osd\(s\) ([0-9,]+)', out)
+    created = {int(i) for i in match.group(1).split(',') if i} if match else set()
+    absent = [i for i in missing if i not in created]
+    if absent:
+        raise CephError(
+            'ceph cephadm osd activate %s did not deploy osd(s) %s: %s (the orchestrator deploys only OSDs '
+            'it finds with ceph-volume on the host and for which it has no daemon cached)'
+            % (host, ', '.join(map(str, absent)), out or 'no output'),
+            changed=bool(created),
+            osd_ids=sorted(created),
+            stdout=out,
+        )
+    return out
 
 
 def main() -> None:
     CephModule(
         {
-            'host': {'type': 'str', 'required': True},
+            'host': {'type': 'str'},
+            'hosts': {'type': 'list', 'elements': 'str'},
             'wait': {'type': 'bool', 'default': True},
             **wait_argument_spec(),
         },
         validate=validate,
+        required_one_of=[('host', 'hosts')],
+        mutually_exclusive=[('host', 'hosts')],
     ).run(activate)
 
 

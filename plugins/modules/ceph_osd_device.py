@@ -31,6 +31,9 @@ description:
     cephadm does not take) is left as it is. It refuses while an OSD of the cluster uses the device, while the
     device is C(locked) (in use), and when it carries data that is not Ceph's (a file system, partitions, other
     logical volumes), unless O(force=true).
+  - With O(hosts) (V(present) only), the devices of several hosts in one call, with one read of the OSD map and
+    metadata for all, the device inventory read only where a device lacks its OSD (one read for all hosts), one
+    orchestrator call per host that needs OSDs, and one wait for all of them.
   - Runs on an admin host of the cluster.
 author:
   - cephkit maintainers (@cephkit)
@@ -38,8 +41,27 @@ options:
   host:
     description:
       - Host of the device, as the orchestrator names it.
+      - Required unless O(hosts) is given.
     type: str
-    required: true
+  hosts:
+    description:
+      - With O(state=present), several hosts with their devices, instead of O(host), O(device), O(devices) and
+        O(all_available); O(method) applies to all of them.
+    type: list
+    elements: dict
+    suboptions:
+      host:
+        description: The host, as the orchestrator names it.
+        type: str
+        required: true
+      devices:
+        description: As O(devices), for this host.
+        type: list
+        elements: str
+      all_available:
+        description: As O(all_available), for this host.
+        type: bool
+        default: false
   device:
     description:
       - Device path on O(host), for example V(/dev/sdb).
@@ -119,6 +141,14 @@ EXAMPLES = r'''
     devices: [/dev/sdb, /dev/sdc]
     method: raw
 
+- name: The OSDs of every host in one call (one read of the cluster, one wait for all)
+  cephkit.cephadm.ceph_osd_device:
+    hosts:
+      - {host: ceph1, devices: [/dev/sdb, /dev/sdc]}
+      - {host: ceph2, devices: [/dev/sdb]}
+      - {host: ceph3, all_available: true}
+  run_once: true
+
 - name: Replace a failed disk, keeping the OSD id
   cephkit.cephadm.ceph_osd_device:
     host: ceph2
@@ -143,12 +173,37 @@ osd_ids:
   sample: [3]
 host:
   description: The host.
-  returned: success
+  returned: without O(hosts)
   type: str
   sample: ceph1
+hosts:
+  description: With O(hosts), each host with its devices and the OSDs on them after the call (predicted in check
+    mode), and whether OSDs were created there.
+  returned: with O(hosts)
+  type: list
+  elements: dict
+  contains:
+    host:
+      description: The host.
+      type: str
+      sample: ceph1
+    devices:
+      description: Its devices (with O(hosts[].all_available), those that were available).
+      type: list
+      elements: str
+      sample: [/dev/sdb, /dev/sdc]
+    osd_ids:
+      description: The OSDs on those devices.
+      type: list
+      elements: int
+      sample: [0, 3]
+    changed:
+      description: Whether OSDs were created on the host (would be, in check mode).
+      type: bool
+      sample: false
 device:
   description: The device (or the devices, with O(devices) or O(all_available=true), joined by commas).
-  returned: success
+  returned: without O(hosts)
   type: str
   sample: /dev/loop10
 rejected_reasons:
@@ -205,12 +260,14 @@ from ansible_collections.cephkit.cephadm.plugins.module_utils._cluster import (
     as_list,
     find_device,
     host_devices,
+    orch_devices,
     osd_removals,
 )
 from ansible_collections.cephkit.cephadm.plugins.module_utils._module import CephModule
 
 
-def validate(params: dict[str, t.Any]) -> None:
+def validate_selection(params: dict[str, t.Any]) -> None:
+    """The host, the device selection and the state's options of one host."""
     validate_hostname(params['host'], 'host')
     device, devices = params['device'], params['devices']
     given = [o for o, v in (('device', device), ('devices', devices), ('all_available', params['all_available'])) if v]
@@ -232,23 +289,105 @@ def validate(params: dict[str, t.Any]) -> None:
         raise CephInputError('devices %r lists a device twice' % (devices,))
     if params['state'] != 'absent' and (params['replace'] or params['zap']):
         raise CephInputError('replace and zap are used with state=absent only')
+
+
+def validate(params: dict[str, t.Any]) -> None:
+    if params['hosts'] is not None:
+        if params['state'] != 'present':
+            raise CephInputError(
+                'hosts is used with state=present only (now state=%s): name one host' % params['state']
+            )
+        for index, entry in enumerate(params['hosts']):
+            try:
+                validate_selection(dict(params, device=None, **entry))
+            except CephInputError as exc:
+                raise CephInputError('hosts[%d]: %s' % (index, exc.msg)) from None
+        names = [entry['host'] for entry in params['hosts']]
+        if len(set(names)) != len(names):
+            raise CephInputError(
+                'hosts lists a host twice (%s): give each host once, with all its devices' % ', '.join(names)
+            )
+    else:
+        validate_selection(params)
     validate_min(params, 'wait_timeout', 'poll_interval')
 
 
 def present(mod: CephModule) -> dict[str, t.Any]:
     params, runner = mod.params, mod.runner
-    host = params['host']
-    osds = OsdState(runner)
-    inventory = host_devices(runner, host)
-    devices = (
-        [str(d['path']) for d in inventory if d.get('available') and d.get('path')]
-        if params['all_available']
-        else list(params['devices'] or [params['device']])
+    many = params['hosts'] is not None
+    entries = (
+        params['hosts']
+        if many
+        else [
+            {
+                'host': params['host'],
+                'devices': params['devices'] or [params['device']],
+                'all_available': params['all_available'],
+            }
+        ]
     )
-    result: dict[str, t.Any] = {'changed': False, 'host': host, 'device': ','.join(devices)}
-    unknown = [d for d in devices if not osds.on_device(host, d) and find_device(inventory, d) is None]
+    osds = OsdState(runner)
+    # the orchestrator's device inventory, read only where a device lacks its OSD (or all_available asks for it);
+    # with several hosts, one read for all of them
+    inventories: dict[str, list[dict[str, t.Any]]] = {}
+
+    def inventory_of(host: str) -> list[dict[str, t.Any]]:
+        if host not in inventories:
+            if many:
+                listed = {str(e.get('name')): as_list(e.get('devices')) for e in orch_devices(runner)}
+                inventories.update({e['host']: listed.get(e['host'], []) for e in entries})
+            else:
+                inventories[host] = host_devices(runner, host)
+        return inventories[host]
+
+    plans = [plan_host(mod, osds, entry, inventory_of, inventories) for entry in entries]
+    todo = [cmd for _host, _devices, _before, cmd in plans if cmd]
+    after = {k: v for _host, _devices, before, _cmd in plans for k, v in before.items()}
+    if todo and not mod.check_mode:
+        for cmd in todo:
+            out = runner.ceph(cmd).stdout
+            if 'Created no osd' in out:
+                raise CephError('cephadm created no OSD on %s: %s' % (cmd[4], out.strip()))
+        osds = wait_for_metadata(mod, [(host, devices) for host, devices, _before, _cmd in plans])
+        after = {'%s:%s' % (host, d): osds.on_device(host, d) for host, devices, _b, _c in plans for d in devices}
+    result: dict[str, t.Any] = {'changed': bool(todo)}
+    if todo and mod.check_mode:
+        result['preview'] = todo
+    result['osd_ids'] = sorted({i for ids in after.values() for i in ids})
+    if many:
+        result['hosts'] = [
+            {
+                'host': host,
+                'devices': devices,
+                'osd_ids': sorted({i for d in devices for i in after['%s:%s' % (host, d)]}),
+                'changed': bool(cmd),
+            }
+            for host, devices, _before, cmd in plans
+        ]
+    else:
+        result.update(host=params['host'], device=','.join(plans[0][1]))
+    if mod.diff:
+        result['diff'] = {'before': {k: v for p in plans for k, v in p[2].items()}, 'after': after}
+    return result
+
+
+def plan_host(
+    mod: CephModule,
+    osds: OsdState,
+    entry: dict[str, t.Any],
+    inventory_of: t.Callable[[str], list[dict[str, t.Any]]],
+    inventories: dict[str, list[dict[str, t.Any]]],
+) -> tuple[str, list[str], dict[str, list[int]], list[str]]:
+    """(host, its devices, the OSDs on each before, the one orchestrator call for those that lack theirs)."""
+    host = entry['host']
+    devices = (
+        [str(d['path']) for d in inventory_of(host) if d.get('available') and d.get('path')]
+        if entry['all_available']
+        else list(entry['devices'])
+    )
+    unknown = [d for d in devices if not osds.on_device(host, d) and find_device(inventory_of(host), d) is None]
     if unknown:
-        inventory = rescan(mod, host, unknown) or inventory
+        inventories[host] = rescan(mod, host, unknown) or inventories[host]
     before: dict[str, list[int]] = {}
     missing: list[str] = []
     for device in devices:
@@ -256,9 +395,9 @@ def present(mod: CephModule) -> dict[str, t.Any]:
         before['%s:%s' % (host, device)] = ids
         if ids:
             continue
-        dev = find_device(inventory, device)
+        dev = find_device(inventory_of(host), device)
         if dev is None:
-            known = ', '.join(str(d.get('path')) for d in inventory) or 'none'
+            known = ', '.join(str(d.get('path')) for d in inventory_of(host)) or 'none'
             raise CephError(
                 'device %s is not in the orchestrator inventory of host %s (devices known: %s), not even after a '
                 'rescan of the host (ceph orch device ls %s --refresh, waited %d seconds): give the kernel name '
@@ -272,14 +411,12 @@ def present(mod: CephModule) -> dict[str, t.Any]:
                 rejected_reasons=reasons,
             )
         missing.append(device)
+    if not missing:
+        return host, devices, before, []
     # one orchestrator call for every device of the host that lacks its OSD (HOST:DEV1,DEV2)
-    todo: list[list[str]] = []
-    if missing:
-        todo.append(['orch', 'daemon', 'add', 'osd', '%s:%s' % (host, ','.join(missing))])
-        if params['method'] == 'raw':
-            todo[0].append('raw')
-    after = dict(before)
-    if todo and params['method'] == 'raw':
+    cmd = ['orch', 'daemon', 'add', 'osd', '%s:%s' % (host, ','.join(missing))]
+    if mod.params['method'] == 'raw':
+        cmd.append('raw')
         claimed = sorted(osds.map.on_host(host, destroyed=True))
         if claimed:
             raise CephError(
@@ -288,21 +425,7 @@ def present(mod: CephModule) -> dict[str, t.Any]:
                 'purge them first (ceph osd purge ID --yes-i-really-mean-it) or use method=lvm'
                 % (host, ', '.join(map(str, claimed)))
             )
-    if todo:
-        result['changed'] = True
-        if mod.check_mode:
-            result['preview'] = todo
-        else:
-            for cmd in todo:
-                out = runner.ceph(cmd).stdout
-                if 'Created no osd' in out:
-                    raise CephError('cephadm created no OSD on %s: %s' % (cmd[4], out.strip()))
-            osds = wait_for_metadata(mod, host, devices)
-            after = {'%s:%s' % (host, d): osds.on_device(host, d) for d in devices}
-    result['osd_ids'] = sorted({i for ids in after.values() for i in ids})
-    if mod.diff:
-        result['diff'] = {'before': before, 'after': after}
-    return result
+    return host, devices, before, cmd
 
 
 # How long a device missing from the orchestrator's inventory (hot-added since cephadm's last scan) is waited
@@ -330,16 +453,16 @@ def rescan(mod: CephModule, host: str, missing: list[str]) -> list[dict[str, t.A
         return None
 
 
-def wait_for_metadata(mod: CephModule, host: str, devices: list[str]) -> OsdState:
-    """Poll the OSD metadata until every device shows an OSD (an OSD reports metadata once it booted)."""
+def wait_for_metadata(mod: CephModule, devices_of: list[tuple[str, list[str]]]) -> OsdState:
+    """Poll the OSD metadata until every device of every host shows an OSD (an OSD reports metadata once it booted)."""
 
     def probe() -> OsdState | None:
         osds = OsdState(mod.runner)
-        return osds if all(osds.on_device(host, d) for d in devices) else None
+        return osds if all(osds.on_device(host, d) for host, devices in devices_of for d in devices) else None
 
     return mod.wait(
         probe,
-        lambda: 'OSD(s) were created on %s but did not report' % host,
+        lambda: 'OSD(s) were created on %s but did not report' % ', '.join(host for host, _devices in devices_of),
         changed=True,
     )
 
@@ -481,7 +604,16 @@ def manage(mod: CephModule) -> dict[str, t.Any]:
 def main() -> None:
     CephModule(
         {
-            'host': {'type': 'str', 'required': True},
+            'host': {'type': 'str'},
+            'hosts': {
+                'type': 'list',
+                'elements': 'dict',
+                'options': {
+                    'host': {'type': 'str', 'required': True},
+                    'devices': {'type': 'list', 'elements': 'str'},
+                    'all_available': {'type': 'bool', 'default': False},
+                },
+            },
             'device': {'type': 'str'},
             'devices': {'type': 'list', 'elements': 'str'},
             'all_available': {'type': 'bool', 'default': False},
@@ -493,6 +625,8 @@ def main() -> None:
             **wait_argument_spec(),
         },
         validate=validate,
+        required_one_of=[('host', 'hosts')],
+        mutually_exclusive=[('host', 'hosts'), ('device', 'hosts'), ('devices', 'hosts'), ('all_available', 'hosts')],
     ).run(manage)
 
 

@@ -4,7 +4,7 @@
 #   tests/integration/run.sh INVENTORY [STEP...]
 #
 # STEP: bootstrap cluster_info config orch_host orch_apply osd_device rm_cluster (default: all, in that
-# order, on clean hosts). The collection is laid out with hack/build-tree.sh unless The collection is laid out with hack/build-tree.sh unless
+# order, on clean hosts; osd_activate on a running cluster). The collection is laid out with hack/build-tree.sh unless
 # ANSIBLE_COLLECTIONS_PATH already points at one.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

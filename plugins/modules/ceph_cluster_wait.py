@@ -71,6 +71,15 @@ options:
     type: list
     elements: str
     default: []
+  stable_for:
+    description:
+      - Seconds the gate must hold, look after look, before the module returns; a look where it does not hold
+        starts the count again. V(0) returns at the first look where it holds.
+      - For right after OSDs were created or brought back, when the cluster still reports placement groups from
+        before they joined (the mgr reports them every few seconds) and they may still go through degraded
+        states (the role C(cephkit_osds) asks for it then, through C(site.yml)).
+    type: int
+    default: 0
 extends_documentation_fragment:
   - cephkit.cephadm.cephadm
   - cephkit.cephadm.cephadm.wait
@@ -223,12 +232,13 @@ ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     },
     'osd_count': {'type': 'int', 'default': 0},
     'allowed_warnings': {'type': 'list', 'elements': 'str', 'default': []},
+    'stable_for': {'type': 'int', 'default': 0},
     **wait_argument_spec(),
 }
 
 
 def validate(params: dict[str, t.Any]) -> None:
-    for option in ('mgr_count', 'osd_count'):
+    for option in ('mgr_count', 'osd_count', 'stable_for'):
         if params[option] < 0:
             raise CephInputError('%s=%r: expected a count of 0 or more' % (option, params[option]))
     for host in params['hosts']:
@@ -268,8 +278,17 @@ def wait(mod: CephModule) -> dict[str, t.Any]:
     params = mod.params
     gate = params['gate']
     expect = expectations(params)
-    state: dict[str, t.Any] = {'info': {}, 'reason': 'no answer yet', 'polls': 0}
+    state: dict[str, t.Any] = {'info': {}, 'reason': 'no answer yet', 'polls': 0, 'since': None}
     start = time.monotonic()
+
+    def held() -> bool:
+        """Whether the gate, which holds at this look, has held for stable_for seconds (since the first such look)."""
+        now = time.monotonic()
+        state['since'] = now if state['since'] is None else state['since']
+        left = float(params['stable_for']) - (now - float(state['since']))
+        if left > 0:
+            state['reason'] = 'it holds, and must hold %d s more (stable_for=%d)' % (round(left), params['stable_for'])
+        return left <= 0
 
     def look() -> bool | None:
         state['polls'] += 1
@@ -280,6 +299,10 @@ def wait(mod: CephModule) -> dict[str, t.Any]:
             state['reason'] = 'the cluster did not answer: %s' % exc.msg.splitlines()[0][:500]
             return True if mod.check_mode else None
         state['reason'] = gate_reason(state['info'], gate, expect)
+        if state['reason']:
+            state['since'] = None
+        elif not mod.check_mode and not held():
+            return None
         return True if (mod.check_mode or not state['reason']) else None
 
     try:

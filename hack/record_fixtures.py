@@ -50,6 +50,11 @@ Sets of fixtures:
 * ``all_hosts``: what one call for every host reads (ceph_orch_host, ceph_osd_activate and ceph_osd_device with
   ``hosts``), on a converged cluster: the hosts, the OSD map and metadata, the orchestrator's OSD daemons of
   every host and the devices of every host, from one moment of the same cluster.
+* ``mgr_failover``: a mgr module's internal error (the mgr answers with the module's Python traceback), made on
+  demand with the selftest module (``ceph mgr self-test module`` of a module that does not exist; selftest is enabled
+  for it and disabled again), then a mgr failover as ceph_osd_device makes one after such an error: the mgr map,
+  ``ceph mgr fail`` of the active mgr, the map right after it, then once another mgr is active and available, and
+  ``ceph orch status`` answered by it. Changes which mgr is active, nothing else.
 
 Examples::
 
@@ -220,6 +225,34 @@ def record_all_hosts(rec: Recorder) -> None:
     rec.ceph('all_hosts_osd_metadata', ['osd', 'metadata'])
     rec.ceph('all_hosts_orch_ps_osd', ['orch', 'ps', '--daemon_type', 'osd'])
     rec.ceph('all_hosts_orch_device_ls', ['orch', 'device', 'ls'])
+
+
+def record_mgr_failover(rec: Recorder) -> None:
+    enabled = 'selftest' in (look(rec, ['mgr', 'module', 'ls']).get('enabled_modules') or [])
+    if not enabled:
+        rec.remote.run(['ceph', 'mgr', 'module', 'enable', 'selftest'])
+    wait(
+        'the selftest module to answer',
+        lambda: rec.remote.run(['ceph', 'mgr', 'self-test', 'python-version'], timeout=60)[0] == 0,
+        timeout=300,
+        interval=2,
+    )
+    rec.record('mgr_module_internal_error', ['ceph', 'mgr', 'self-test', 'module', 'no-such-module'], ok_rcs=(22,))
+    if not enabled:
+        rec.remote.run(['ceph', 'mgr', 'module', 'disable', 'selftest'])
+    dump = rec.ceph('mgr_dump_before_failover', ['mgr', 'dump'])
+    name, gid = str(dump['active_name']), dump['active_gid']
+    rec.record('mgr_fail', ['ceph', 'mgr', 'fail', name])
+    rec.ceph('mgr_dump_during_failover', ['mgr', 'dump'])
+
+    def taken_over() -> bool:
+        now = look(rec, ['mgr', 'dump'])
+        return bool(now.get('available')) and now.get('active_gid') not in (None, gid)
+
+    wait('another mgr to take over from %s' % name, taken_over, timeout=300, interval=2)
+    rec.ceph('mgr_dump_after_failover', ['mgr', 'dump'])
+    wait('the orchestrator to answer', lambda: 'paused' in look(rec, ['orch', 'status']), timeout=300, interval=2)
+    rec.ceph('orch_status_after_failover', ['orch', 'status'])
 
 
 def record_guards(rec: Recorder) -> None:
@@ -942,6 +975,7 @@ def main() -> int:
             'no_standby',
             'half_bootstrap',
             'all_hosts',
+            'mgr_failover',
         ],
     )
     parser.add_argument('--fsid', help='fsid (read from the cluster when not given)')
@@ -990,6 +1024,8 @@ def main() -> int:
         record_all_hosts(rec)
     if 'gates' in args.sets:
         record_gates(rec)
+    if 'mgr_failover' in args.sets:
+        record_mgr_failover(rec)
     if 'memory' in args.sets:
         record_memory(rec)
     if 'redeploy' in args.sets:

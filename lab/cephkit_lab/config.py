@@ -51,6 +51,9 @@ class CephRelease:
     # Lines added to the mgr's Python files (path under /usr/share/ceph/mgr, the line they follow,
     # the line added), each one naming the upstream fix it stands in for.
     mgr_patches: tuple[tuple[str, str, str], ...] = ()
+    # Lines of the mgr's Python files replaced (path under /usr/share/ceph/mgr, the line, its replacement), each for a
+    # reason given where it is set.
+    mgr_replacements: tuple[tuple[str, str, str], ...] = ()
     # Files left out of the image (glob patterns under its root), each for a reason given where it is set.
     drop_files: tuple[str, ...] = ()
 
@@ -61,7 +64,7 @@ class CephRelease:
 
     def recipe(self) -> tuple[object, ...]:
         extra = (self.wheels, self.replaces, self.drop_mgr_modules, *self.mgr_patches) if self.wheels else ()
-        return (self.packages, self.pip, *extra, *self.drop_files)
+        return (self.packages, self.pip, *extra, *self.drop_files, *self.mgr_replacements)
 
 
 # Debian's Rust-based python3-cryptography (bookworm) can be loaded by only one mgr module per
@@ -107,6 +110,20 @@ REEF = CephRelease(
             "mgr_module.py",
             "class MgrModule(ceph_module.BaseMgrModule, MgrModuleLoggingMixin):",
             "    NOTIFY_TYPES: List[NotifyType] = []  # cephkit lab: ceph/ceph#57106",
+        ),
+    ),
+    # The mgr hands Python objects from one module's subinterpreter to another's (`orch daemon add osd`: the
+    # orchestrator module builds the DriveGroupSpec, cephadm's runs create_osds with it). Python 3.12 and later number
+    # the classes of each interpreter from the same start, and the method cache of an interpreter is keyed by that
+    # number, so another interpreter's class can resolve a method of an unrelated class of this one. cephadm's first
+    # line there formats the spec (ServiceSpec.__repr__, a yaml.dump of the orchestrator's objects and yaml classes,
+    # in cephadm's interpreter): seen on the lab as "ServiceSpec.__init__() got an unexpected keyword argument 'style'"
+    # at every `orch daemon add osd` until a failover. The debug line names the spec without formatting it.
+    mgr_replacements=(
+        (
+            "cephadm/services/osd.py",
+            '        logger.debug(f"Processing DriveGroup {drive_group}")',
+            '        logger.debug("Processing a DriveGroup")  # cephkit lab: no yaml.dump of another interpreter\'s spec',
         ),
     ),
 )

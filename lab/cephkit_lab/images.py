@@ -350,6 +350,12 @@ class Builder:
             if text.count(anchor + "\n") != 1:
                 raise LabError(f"{path}: the line {anchor!r} is not there once; the patch {line!r} needs a review")
             path.write_text(text.replace(anchor + "\n", f"{anchor}\n{line}\n"), encoding="utf-8")
+        for rel, line, replacement in release.mgr_replacements:
+            path = root / "usr/share/ceph/mgr" / rel
+            text = path.read_text(encoding="utf-8")
+            if text.count(line + "\n") != 1:
+                raise LabError(f"{path}: the line {line!r} is not there once; its replacement needs a review")
+            path.write_text(text.replace(line + "\n", replacement + "\n"), encoding="utf-8")
         for module in release.drop_mgr_modules:
             remove_tree(root / "usr/share/ceph/mgr" / module)
         for pattern in release.drop_files:

@@ -14,7 +14,13 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import CephParseError
+from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import (
+    CephCommandError,
+    CephError,
+    CephParseError,
+    CephTimeout,
+    poll,
+)
 
 if t.TYPE_CHECKING:
     from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import CephRunner
@@ -288,3 +294,52 @@ def health_details(runner: CephRunner, prefix: str = '') -> dict[str, list[str]]
         summary = (check.get('summary') or {}).get('message', '')
         out[str(name)] = [str(summary)] + [str(d.get('message', '')) for d in _dicts(check.get('detail'))]
     return out
+
+
+# ---------------------------------------------------------------------------
+# Mgr: a module's internal error, and a failover
+# ---------------------------------------------------------------------------
+
+# What the mgr answers when one of its Python modules raises instead of answering (mgr_module._handle_command):
+# the module's traceback as the error text.
+MGR_TRACEBACK = 'Traceback (most recent call last)'
+
+
+def mgr_internal_error(exc: CephError) -> str:
+    """The last line of a mgr module's traceback when ``exc`` is a ``ceph`` command the mgr failed that way (a fault
+    of the mgr process, not of the request), else ''."""
+    if not isinstance(exc, CephCommandError) or isinstance(exc, CephTimeout) or MGR_TRACEBACK not in exc.stderr:
+        return ''
+    lines = [line.strip() for line in exc.stderr.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else MGR_TRACEBACK
+
+
+def fail_over_mgr(runner: CephRunner, wait_timeout: float, interval: float) -> tuple[str, str]:
+    """``ceph mgr fail`` of the active mgr, then wait until another mgr process is active and available and the
+    orchestrator answers on it; (the mgr failed, the one active now; the same name when it was the only mgr and came
+    back as a new process)."""
+    before = runner.ceph_json(['mgr', 'dump'])
+    before = before if isinstance(before, dict) else {}
+    name, gid = str(before.get('active_name') or ''), before.get('active_gid')
+    if not name:
+        raise CephParseError('ceph mgr dump names no active mgr to fail over: %r' % (before,))
+    runner.ceph(['mgr', 'fail', name])
+
+    def probe() -> str | None:
+        now = runner.ceph_json(['mgr', 'dump'])
+        now = now if isinstance(now, dict) else {}
+        if not now.get('available') or now.get('active_gid') in (None, gid):
+            return None
+        try:
+            orch_paused(runner)
+        except (CephCommandError, CephParseError):
+            return None  # the orchestrator module of the new mgr is not loaded yet
+        return str(now.get('active_name'))
+
+    active, _waited = poll(
+        probe,
+        wait_timeout,
+        interval,
+        lambda: 'no other mgr took over with its orchestrator after ceph mgr fail %s' % name,
+    )
+    return name, active

@@ -111,6 +111,18 @@ options:
         when it carries data that is not Ceph's (that data is lost).
     type: bool
     default: false
+  mgr_failover:
+    description:
+      - With O(state=present), when the mgr fails C(ceph orch daemon add osd) with an internal error of its Python
+        module (it answers with the module's traceback, a fault of the mgr process rather than of the request), fail
+        the active mgr over (C(ceph mgr fail)), wait (O(wait_timeout)) until another mgr process is active and its
+        orchestrator answers, and make the call again once for the devices still without their OSD. The result
+        lists each failover in RV(mgr_failovers), and a warning says it.
+      - V(false) fails with the mgr's error and says so.
+      - Seen with Ceph builds on Python 3.12 and later, whose mgr shares objects between the subinterpreters of its
+        modules; upstream's container images (Python 3.9) are not affected.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - cephkit.cephadm.cephadm
   - cephkit.cephadm.cephadm.wait
@@ -213,6 +225,34 @@ rejected_reasons:
   type: list
   elements: str
   sample: ["Insufficient space (<5GB)"]
+mgr_failovers:
+  description: With O(mgr_failover=true), each failover the module made after a mgr internal error.
+  returned: when the mgr was failed over
+  type: list
+  elements: dict
+  contains:
+    command:
+      description: The call the mgr failed.
+      type: list
+      elements: str
+      sample: [orch, daemon, add, osd, 'node2:/dev/loop2,/dev/loop3', raw]
+    error:
+      description: The last line of the mgr module's traceback.
+      type: str
+      sample: "TypeError: ServiceSpec.__init__() got an unexpected keyword argument 'style'"
+    failed:
+      description: The mgr failed over.
+      type: str
+      sample: node2.wqizho
+    active:
+      description: The mgr active after the failover.
+      type: str
+      sample: node1.jonloo
+    retried:
+      description: The devices the call was made again for (none when the first call had made their OSDs).
+      type: list
+      elements: str
+      sample: [/dev/loop2, /dev/loop3]
 marked_out:
   description: OSDs the module marked out once cephadm had drained and stopped them (see O(state=absent)).
   returned: when OSDs were removed
@@ -247,6 +287,7 @@ import re
 import typing as t
 
 from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import (
+    CephCommandError,
     CephError,
     CephInputError,
     CephWaitTimeout,
@@ -258,8 +299,10 @@ from ansible_collections.cephkit.cephadm.plugins.module_utils._ceph import (
 from ansible_collections.cephkit.cephadm.plugins.module_utils._cluster import (
     OsdState,
     as_list,
+    fail_over_mgr,
     find_device,
     host_devices,
+    mgr_internal_error,
     orch_devices,
     osd_removals,
 )
@@ -343,16 +386,18 @@ def present(mod: CephModule) -> dict[str, t.Any]:
     plans = [plan_host(mod, osds, entry, inventory_of, inventories) for entry in entries]
     todo = [cmd for _host, _devices, _before, cmd in plans if cmd]
     after = {k: v for _host, _devices, before, _cmd in plans for k, v in before.items()}
+    failovers: list[dict[str, t.Any]] = []
     if todo and not mod.check_mode:
-        for cmd in todo:
-            out = runner.ceph(cmd).stdout
-            if 'Created no osd' in out:
-                raise CephError('cephadm created no OSD on %s: %s' % (cmd[4], out.strip()))
+        for host, _devices, _before, cmd in plans:
+            if cmd:
+                add_osds(mod, host, cmd, failovers)
         osds = wait_for_metadata(mod, [(host, devices) for host, devices, _before, _cmd in plans])
         after = {'%s:%s' % (host, d): osds.on_device(host, d) for host, devices, _b, _c in plans for d in devices}
     result: dict[str, t.Any] = {'changed': bool(todo)}
     if todo and mod.check_mode:
         result['preview'] = todo
+    if failovers:
+        result['mgr_failovers'] = failovers
     result['osd_ids'] = sorted({i for ids in after.values() for i in ids})
     if many:
         result['hosts'] = [
@@ -426,6 +471,56 @@ def plan_host(
                 % (host, ', '.join(map(str, claimed)))
             )
     return host, devices, before, cmd
+
+
+def add_osds(mod: CephModule, host: str, cmd: list[str], failovers: list[dict[str, t.Any]]) -> None:
+    """Run one ``ceph orch daemon add osd HOST:DEVS``. When the mgr fails it with an internal error of its Python
+    module (a fault of the mgr process, not of the request) and ``mgr_failover`` allows: fail the mgr over, then
+    run the call again once for the devices still without their OSD."""
+    try:
+        out = mod.runner.ceph(cmd).stdout
+    except CephCommandError as exc:
+        fault = mgr_internal_error(exc)
+        if not fault:
+            raise
+        if not mod.params['mgr_failover']:
+            raise CephError(
+                'the mgr failed %s with an internal error of its Python module (%s), a fault of the mgr process '
+                'rather than of the request: "ceph mgr fail" starts a fresh mgr process, and mgr_failover=true lets '
+                'this module do that and try once more. %s' % (' '.join(cmd), fault, exc.msg),
+                **exc.details,
+            ) from None
+        failed, active = fail_over_mgr(mod.runner, mod.params['wait_timeout'], mod.params['poll_interval'])
+        osds = OsdState(mod.runner)
+        target, devices = cmd[4].split(':', 1)
+        missing = [d for d in devices.split(',') if not osds.on_device(host, d)]
+        failovers.append({'command': cmd, 'error': fault, 'failed': failed, 'active': active, 'retried': missing})
+        mod.warn(
+            'the mgr failed %s with an internal error of its Python module (%s); mgr %s was failed over to %s%s'
+            % (
+                ' '.join(cmd),
+                fault,
+                failed,
+                active,
+                ' and the call made again for %s' % ', '.join(missing) if missing else ', which had made the OSDs',
+            )
+        )
+        if not missing:
+            return
+        cmd = [*cmd[:4], '%s:%s' % (target, ','.join(missing)), *cmd[5:]]
+        try:
+            out = mod.runner.ceph(cmd).stdout
+        except CephCommandError as again:
+            if mgr_internal_error(again):
+                raise CephError(
+                    'the mgr failed %s with an internal error of its Python module again after a failover (%s): %s'
+                    % (' '.join(cmd), mgr_internal_error(again), again.msg),
+                    mgr_failovers=failovers,
+                    **again.details,
+                ) from None
+            raise
+    if 'Created no osd' in out:
+        raise CephError('cephadm created no OSD on %s: %s' % (cmd[4], out.strip()))
 
 
 # How long a device missing from the orchestrator's inventory (hot-added since cephadm's last scan) is waited
@@ -622,6 +717,7 @@ def main() -> None:
             'replace': {'type': 'bool', 'default': False},
             'zap': {'type': 'bool', 'default': False},
             'force': {'type': 'bool', 'default': False},
+            'mgr_failover': {'type': 'bool', 'default': False},
             **wait_argument_spec(),
         },
         validate=validate,

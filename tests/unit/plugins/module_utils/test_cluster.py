@@ -215,3 +215,18 @@ def test_runner_masks_printed_secrets_in_every_output_even_of_a_failure() -> Non
         runner.run(['cephadm', 'bootstrap'])
     assert 's3cr3t-printed' not in json.dumps(caught.value.fail_kwargs())
     assert 'Password: ********' in caught.value.stdout
+
+
+def test_mgr_internal_error_is_told_from_an_answer() -> None:
+    """A mgr module's traceback (recorded with the selftest module) is a mgr fault; the orchestrator's answer to a bad
+    request and a timeout are not."""
+    fx = json.loads((FIXTURES / '18.2.7' / 'mgr_module_internal_error.json').read_text(encoding='utf-8'))
+    fault = _ceph.CephCommandError(fx['command'], fx['rc'], fx['stdout'], fx['stderr'])
+    assert _cluster.mgr_internal_error(fault) == 'ImportError: Module not found'
+    answer = _ceph.CephCommandError(
+        ['ceph', 'orch', 'daemon', 'add', 'osd', 'node1'], 22, '', "Error EINVAL: Invalid 'host:device' spec"
+    )
+    assert _cluster.mgr_internal_error(answer) == ''
+    late = _ceph.CephTimeout(fx['command'], 124, '', fx['stderr'])
+    assert _cluster.mgr_internal_error(late) == ''
+    assert _cluster.mgr_internal_error(_ceph.CephError('not a command')) == ''

@@ -875,6 +875,11 @@ def derive_identity(directory: pathlib.Path) -> dict[str, Any]:
         found['mgr_active'] = dump['active_name']
         for standby in dump.get('standbys') or []:
             found['mgr_standby'] = standby['name']
+    # the mgr failed over by the set mgr_failover, and the one that took over
+    before, taken = stdout('mgr_dump_before_failover'), stdout('mgr_dump_after_failover')
+    if before and taken:
+        found['failover_from'] = before['active_name']
+        found['failover_to'] = taken['active_name']
     # the device of the admin host's first OSD (osd.0) and the free one the sets osd and writes used
     for meta in stdout('osd_metadata') or []:
         if int(meta['id']) == 0:

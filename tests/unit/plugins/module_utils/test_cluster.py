@@ -217,10 +217,11 @@ def test_runner_masks_printed_secrets_in_every_output_even_of_a_failure() -> Non
     assert 'Password: ********' in caught.value.stdout
 
 
-def test_mgr_internal_error_is_told_from_an_answer() -> None:
+@pytest.mark.parametrize('version', VERSIONS)
+def test_mgr_internal_error_is_told_from_an_answer(version: str) -> None:
     """A mgr module's traceback (recorded with the selftest module) is a mgr fault; the orchestrator's answer to a bad
     request and a timeout are not."""
-    fx = json.loads((FIXTURES / '18.2.7' / 'mgr_module_internal_error.json').read_text(encoding='utf-8'))
+    fx = json.loads((FIXTURES / version / 'mgr_module_internal_error.json').read_text(encoding='utf-8'))
     fault = _ceph.CephCommandError(fx['command'], fx['rc'], fx['stdout'], fx['stderr'])
     assert _cluster.mgr_internal_error(fault) == 'ImportError: Module not found'
     answer = _ceph.CephCommandError(

@@ -384,13 +384,13 @@ def present(mod: CephModule) -> dict[str, t.Any]:
         return inventories[host]
 
     plans = [plan_host(mod, osds, entry, inventory_of, inventories) for entry in entries]
-    todo = [cmd for _host, _devices, _before, cmd in plans if cmd]
-    after = {k: v for _host, _devices, before, _cmd in plans for k, v in before.items()}
+    todo = [add_command(mod, host, missing) for host, _devices, _before, missing in plans if missing]
+    after = {k: v for _host, _devices, before, _missing in plans for k, v in before.items()}
     failovers: list[dict[str, t.Any]] = []
     if todo and not mod.check_mode:
-        for host, _devices, _before, cmd in plans:
-            if cmd:
-                add_osds(mod, host, cmd, failovers)
+        for host, _devices, _before, missing in plans:
+            if missing:
+                add_osds(mod, host, missing, failovers)
         osds = wait_for_metadata(mod, [(host, devices) for host, devices, _before, _cmd in plans])
         after = {'%s:%s' % (host, d): osds.on_device(host, d) for host, devices, _b, _c in plans for d in devices}
     result: dict[str, t.Any] = {'changed': bool(todo)}
@@ -405,9 +405,9 @@ def present(mod: CephModule) -> dict[str, t.Any]:
                 'host': host,
                 'devices': devices,
                 'osd_ids': sorted({i for d in devices for i in after['%s:%s' % (host, d)]}),
-                'changed': bool(cmd),
+                'changed': bool(missing),
             }
-            for host, devices, _before, cmd in plans
+            for host, devices, _before, missing in plans
         ]
     else:
         result.update(host=params['host'], device=','.join(plans[0][1]))
@@ -423,7 +423,7 @@ def plan_host(
     inventory_of: t.Callable[[str], list[dict[str, t.Any]]],
     inventories: dict[str, list[dict[str, t.Any]]],
 ) -> tuple[str, list[str], dict[str, list[int]], list[str]]:
-    """(host, its devices, the OSDs on each before, the one orchestrator call for those that lack theirs)."""
+    """(host, its devices, the OSDs on each before, the devices that lack theirs)."""
     host = entry['host']
     devices = (
         [str(d['path']) for d in inventory_of(host) if d.get('available') and d.get('path')]
@@ -456,12 +456,7 @@ def plan_host(
                 rejected_reasons=reasons,
             )
         missing.append(device)
-    if not missing:
-        return host, devices, before, []
-    # one orchestrator call for every device of the host that lacks its OSD (HOST:DEV1,DEV2)
-    cmd = ['orch', 'daemon', 'add', 'osd', '%s:%s' % (host, ','.join(missing))]
-    if mod.params['method'] == 'raw':
-        cmd.append('raw')
+    if missing and mod.params['method'] == 'raw':
         claimed = sorted(osds.map.on_host(host, destroyed=True))
         if claimed:
             raise CephError(
@@ -470,13 +465,20 @@ def plan_host(
                 'purge them first (ceph osd purge ID --yes-i-really-mean-it) or use method=lvm'
                 % (host, ', '.join(map(str, claimed)))
             )
-    return host, devices, before, cmd
+    return host, devices, before, missing
 
 
-def add_osds(mod: CephModule, host: str, cmd: list[str], failovers: list[dict[str, t.Any]]) -> None:
-    """Run one ``ceph orch daemon add osd HOST:DEVS``. When the mgr fails it with an internal error of its Python
-    module (a fault of the mgr process, not of the request) and ``mgr_failover`` allows: fail the mgr over, then
-    run the call again once for the devices still without their OSD."""
+def add_command(mod: CephModule, host: str, devices: list[str]) -> list[str]:
+    """The one orchestrator call that makes an OSD on each of ``devices`` of ``host`` (HOST:DEV1,DEV2)."""
+    cmd = ['orch', 'daemon', 'add', 'osd', '%s:%s' % (host, ','.join(devices))]
+    return [*cmd, 'raw'] if mod.params['method'] == 'raw' else cmd
+
+
+def add_osds(mod: CephModule, host: str, devices: list[str], failovers: list[dict[str, t.Any]]) -> None:
+    """Make an OSD on each of ``devices`` of ``host`` with one ``ceph orch daemon add osd HOST:DEVS``. When the mgr
+    fails it with an internal error of its Python module (a fault of the mgr process, not of the request) and
+    ``mgr_failover`` allows: fail the mgr over, then run the call again once for the devices still without their OSD."""
+    cmd = add_command(mod, host, devices)
     try:
         out = mod.runner.ceph(cmd).stdout
     except CephCommandError as exc:
@@ -492,8 +494,7 @@ def add_osds(mod: CephModule, host: str, cmd: list[str], failovers: list[dict[st
             ) from None
         failed, active = fail_over_mgr(mod.runner, mod.params['wait_timeout'], mod.params['poll_interval'])
         osds = OsdState(mod.runner)
-        target, devices = cmd[4].split(':', 1)
-        missing = [d for d in devices.split(',') if not osds.on_device(host, d)]
+        missing = [d for d in devices if not osds.on_device(host, d)]
         failovers.append({'command': cmd, 'error': fault, 'failed': failed, 'active': active, 'retried': missing})
         mod.warn(
             'the mgr failed %s with an internal error of its Python module (%s); mgr %s was failed over to %s%s'
@@ -507,20 +508,22 @@ def add_osds(mod: CephModule, host: str, cmd: list[str], failovers: list[dict[st
         )
         if not missing:
             return
-        cmd = [*cmd[:4], '%s:%s' % (target, ','.join(missing)), *cmd[5:]]
+        devices = missing
+        cmd = add_command(mod, host, devices)
         try:
             out = mod.runner.ceph(cmd).stdout
         except CephCommandError as again:
-            if mgr_internal_error(again):
+            fault_again = mgr_internal_error(again)
+            if fault_again:
                 raise CephError(
                     'the mgr failed %s with an internal error of its Python module again after a failover (%s): %s'
-                    % (' '.join(cmd), mgr_internal_error(again), again.msg),
+                    % (' '.join(cmd), fault_again, again.msg),
                     mgr_failovers=failovers,
                     **again.details,
                 ) from None
             raise
     if 'Created no osd' in out:
-        raise CephError('cephadm created no OSD on %s: %s' % (cmd[4], out.strip()))
+        raise CephError('cephadm created no OSD on %s:%s: %s' % (host, ','.join(devices), out.strip()))
 
 
 # How long a device missing from the orchestrator's inventory (hot-added since cephadm's last scan) is waited

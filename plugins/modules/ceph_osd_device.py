@@ -391,8 +391,10 @@ def present(mod: CephModule) -> dict[str, t.Any]:
         for host, _devices, _before, missing in plans:
             if missing:
                 add_osds(mod, host, missing, failovers)
-        osds = wait_for_metadata(mod, [(host, devices) for host, devices, _before, _cmd in plans])
-        after = {'%s:%s' % (host, d): osds.on_device(host, d) for host, devices, _b, _c in plans for d in devices}
+        osds = wait_for_metadata(mod, [(host, devices) for host, devices, _before, _missing in plans])
+        after = {
+            '%s:%s' % (host, d): osds.on_device(host, d) for host, devices, _before, _missing in plans for d in devices
+        }
     result: dict[str, t.Any] = {'changed': bool(todo)}
     if todo and mod.check_mode:
         result['preview'] = todo
